@@ -1,0 +1,72 @@
+/* INFORMATIONAL exchanges (RFC 7296 1.4): the gateway's liveness checks and Deletes, and
+ * tern's Delete of the IKE SA on disconnect. */
+#include "client/ike/sa.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void closed(struct ike_sa *sa, const char *why)
+{
+	ike_request_done(sa);
+	ike_set_state(sa, IKE_S_CLOSED);
+	struct ike_event *ev = ike_push_event(sa, IKE_EV_CLOSED);
+	snprintf(ev->text, sizeof(ev->text), "%s", why);
+	ike_log(sa, IKE_LOG_INFO, "%s", why);
+}
+
+void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
+{
+	(void)now;
+	uint8_t buf[128];
+	struct ikb b;
+	ikb_chain(&b, buf, sizeof(buf));
+	bool ike_deleted = false, child_deleted = false;
+	for (int i = -1;;) {
+		const struct ike_pl *pl = ike_msg_find(m, PL_DELETE, &i);
+		struct ike_delete d;
+		if (!pl)
+			break;
+		if (ike_delete_parse(pl, &d))
+			continue;
+		if (d.protocol == PROTO_IKE) {
+			ike_deleted = true;
+			continue;
+		}
+		for (unsigned k = 0; k < d.n_spis && d.protocol == PROTO_ESP; k++)
+			if (get_u32(d.spis + 4 * k) == sa->child.spi_out)
+				child_deleted = true;
+	}
+	if (child_deleted && !ike_deleted) {
+		/* Answer with our inbound SPI of the pair (RFC 7296 1.4.1). */
+		uint8_t spi[4];
+		put_u32(spi, sa->child.spi_in);
+		ikb_delete(&b, PROTO_ESP, spi, 4, 1);
+	}
+	ike_send_response(sa, INFORMATIONAL, m->hdr.msg_id, &b);
+	if (ike_deleted)
+		closed(sa, "the gateway closed the connection");
+	else if (child_deleted && sa->state == IKE_S_ESTABLISHED)
+		closed(sa, "the gateway deleted the tunnel");
+	else
+		ike_log(sa, IKE_LOG_DEBUG, "answered an INFORMATIONAL request");
+}
+
+void ike_info_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
+{
+	(void)now;
+	(void)m;
+	if (sa->state == IKE_S_DELETING)
+		closed(sa, "disconnected");
+	else
+		ike_request_done(sa);
+}
+
+int ike_delete_start(struct ike_sa *sa, uint64_t now)
+{
+	uint8_t buf[64];
+	struct ikb b;
+	ikb_chain(&b, buf, sizeof(buf));
+	ikb_delete(&b, PROTO_IKE, NULL, 0, 0);
+	ike_set_state(sa, IKE_S_DELETING);
+	return ike_send_request(sa, now, INFORMATIONAL, &b);
+}

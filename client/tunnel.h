@@ -1,0 +1,42 @@
+/* The tunnel around a connected IKE SA: TUN device, virtual addresses, policy routes, DNS and
+ * the ESP datapath. Everything tunnel_up() adds, tunnel_down() removes; tunnel_sweep() removes
+ * what a crashed run left behind. */
+#ifndef TERN_CLIENT_TUNNEL_H
+#define TERN_CLIENT_TUNNEL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "client/ike/ike.h"
+#include "datapath/dp.h"
+#include "platform/netpolicy.h"
+
+struct tunnel {
+	struct net_ctx *net;
+	struct net_policy policy;
+	struct dp *dp;
+	int tun_fd;
+	unsigned mtu;
+	bool dns_set;
+	char ifname[IFNAMSIZ];
+	char vip4[16], vip6[48];
+};
+
+struct tunnel_params {
+	const char *ifname;
+	unsigned mtu; /* 0: from the path to the gateway */
+	int udp_fd;
+	const struct sockaddr_storage *gateway; /* port 4500 */
+	socklen_t gateway_len;
+	void (*ike_rx)(void *arg, const uint8_t *msg, size_t len);
+	void *ike_rx_arg;
+};
+
+/* Removes leftovers of an earlier run (rules, routes, TUN, resolv.conf). */
+void tunnel_sweep(const char *ifname);
+int tunnel_up(struct tunnel *t, const struct tunnel_params *p, const struct ike_event *up,
+	      char *reason, size_t reason_len);
+void tunnel_down(struct tunnel *t);
+
+#endif

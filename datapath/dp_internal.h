@@ -1,0 +1,67 @@
+/* Shared between the datapath object (dp.c) and its worker threads (dp_tx.c, dp_rx.c). */
+#ifndef TERN_DATAPATH_DP_INTERNAL_H
+#define TERN_DATAPATH_DP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/uio.h>
+
+#include "datapath/dp.h"
+#include "datapath/pool.h"
+
+struct dp_peer {
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
+/* One worker thread with its own buffers and counters (single writer, read by dp_get_stats).
+ *
+ * Quiescent-state counter qs: the worker makes it odd before it loads SA or peer pointers and
+ * even again once it no longer uses them (and always before it sleeps in poll). A control
+ * call that unlinked an object waits until every worker's counter is even, or has moved
+ * since the unlink: from then on no worker can still hold the object, so it can be freed.
+ * All qs and pointer accesses are sequentially consistent, which is what makes the
+ * "even, so it will load the new pointer" conclusion valid. */
+struct dp_worker {
+	struct dp *dp;
+	pthread_t thread;
+	bool running;
+	_Atomic uint64_t qs;
+	struct esp_pool *pool;
+	struct pkt *pkts[DP_BURST_MAX];
+	struct pkt *esp[DP_BURST_MAX];
+	struct mmsghdr msgs[DP_BURST_MAX];
+	struct iovec iov[DP_BURST_MAX];
+	struct esp_stats stats;
+	_Atomic uint64_t ike, keepalives; /* RX: received; TX: sent */
+};
+
+struct dp {
+	struct dp_config cfg;
+	unsigned burst;
+	_Atomic(struct esp_sa *) in_cur, in_prev, out;
+	_Atomic(struct dp_peer *) peer;
+	atomic_bool stop, keepalive;
+	int wake_fd; /* eventfd: written by dp_stop to wake the workers from poll */
+	pthread_mutex_t ctl;
+	struct dp_worker tx, rx;
+	const char *error;
+};
+
+static inline void dp_qs_enter(struct dp_worker *w)
+{
+	atomic_fetch_add(&w->qs, 1); /* odd: may hold pointers */
+}
+
+static inline void dp_qs_exit(struct dp_worker *w)
+{
+	atomic_fetch_add(&w->qs, 1); /* even: holds nothing */
+}
+
+void *dp_tx_main(void *arg);
+void *dp_rx_main(void *arg);
+
+/* Milliseconds on the monotonic clock. */
+uint64_t dp_now_ms(void);
+
+#endif
