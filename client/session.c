@@ -70,6 +70,7 @@ struct session {
 	struct tunnel tun;
 	bool tunnel_up;
 	int notify_fd;
+	bool progress; /* progress lines: on a terminal; -v logs them anyway */
 	int exit_code;
 	bool done;
 	time_t connected_at;
@@ -136,7 +137,7 @@ static void pump(struct session *s)
 	while (!s->done && ike_next_event(s->ike, &ev)) {
 		switch (ev.type) {
 		case IKE_EV_PROGRESS:
-			if (!s->o->verbose)
+			if (s->progress)
 				say(s, "%s", ev.text);
 			break;
 		case IKE_EV_UP:
@@ -599,13 +600,15 @@ int session_run(const struct cli_opts *o, const char *password, int notify_fd)
 	s->o = o;
 	s->udp_fd = s->ctl_fd = -1;
 	s->notify_fd = notify_fd;
+	s->progress = isatty(STDERR_FILENO) && !o->verbose;
 	pthread_mutex_init(&s->q_lock, NULL);
 	uv_loop_init(&s->loop);
 	tunnel_sweep(o->ifname);
 
 	int code = setup(s, password, reason, sizeof(reason));
 	if (code == TERN_EXIT_OK) {
-		say(s, "connecting to %s as %s", o->server, o->user);
+		if (s->progress || o->verbose)
+			say(s, "connecting to %s as %s", o->server, o->user);
 		if (ike_connect(s->ike, now_ms(s)) == 0) {
 			pump(s);
 			uv_run(&s->loop, UV_RUN_DEFAULT);

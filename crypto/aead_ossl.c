@@ -110,12 +110,13 @@ int aead_ossl_open(struct aead *a, struct aead_op *ops, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		struct aead_op *op = &ops[i];
 
-		op->status = start_op(a, a->ossl_dec, op) == 0 &&
-				     EVP_CIPHER_CTX_ctrl(a->ossl_dec, EVP_CTRL_AEAD_SET_TAG,
-							 AEAD_TAG_LEN, op->tag) == 1 &&
-				     EVP_CipherFinal_ex(a->ossl_dec, none, &outl) == 1
-				 ? 0
-				 : -EBADMSG;
+		/* The tag is set before Final, which compares it in constant time. */
+		bool ok = start_op(a, a->ossl_dec, op) == 0 &&
+			  EVP_CIPHER_CTX_ctrl(a->ossl_dec, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG_LEN,
+					      op->tag) == 1 &&
+			  EVP_CipherFinal_ex(a->ossl_dec, none, &outl) == 1;
+
+		op->status = ok ? 0 : -EBADMSG;
 		if (op->status < 0) {
 			OPENSSL_cleanse(op->data, op->len);
 			bad = 1;

@@ -23,8 +23,8 @@ struct dh_group_info {
 };
 
 /*
- * MODP private exponents are twice the upper strength estimate of RFC 3526 section 8 (160, 210
- * and 240 bits for 2048, 3072 and 4096-bit groups), rounded up to whole bytes.
+ * MODP private exponents take the upper end of RFC 3526 section 8's "exponent size" column:
+ * 320, 420 and 480 bits for the 2048, 3072 and 4096-bit groups (rounded up to whole bytes).
  */
 static const struct dh_group_info dh_groups[] = {
     {DH_MODP_2048, DH_KIND_MODP, 256, 40, BN_get_rfc3526_prime_2048, 0},

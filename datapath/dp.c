@@ -36,6 +36,16 @@ static struct dp_peer *peer_new(const struct sockaddr *addr, socklen_t len)
 	return p;
 }
 
+static void dp_release(struct dp *dp)
+{
+	if (dp->tx.wake_fd >= 0)
+		close(dp->tx.wake_fd);
+	if (dp->rx.wake_fd >= 0)
+		close(dp->rx.wake_fd);
+	free(atomic_load(&dp->peer));
+	free(dp);
+}
+
 int dp_new(struct dp **out, const struct dp_config *cfg)
 {
 	struct dp *dp;
@@ -49,21 +59,44 @@ int dp_new(struct dp **out, const struct dp_config *cfg)
 	dp->cfg = *cfg;
 	dp->burst = cfg->burst != 0 ? cfg->burst : DP_BURST_DEFAULT;
 	dp->error = "";
+	atomic_init(&dp->keepalive_ms, DP_KEEPALIVE_MS);
 	dp->tx.dp = dp->rx.dp = dp;
-	dp->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	atomic_init(&dp->peer, peer_new((const struct sockaddr *)&cfg->peer, cfg->peer_len));
-	if (atomic_load(&dp->peer) == NULL || dp->wake_fd < 0 ||
-	    pthread_mutex_init(&dp->ctl, NULL) != 0) {
-		int err = dp->wake_fd < 0 ? -errno : atomic_load(&dp->peer) == NULL ? -EINVAL
-										    : -ENOMEM;
-		if (dp->wake_fd >= 0)
-			close(dp->wake_fd);
-		free(atomic_load(&dp->peer));
-		free(dp);
+	dp->tx.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	dp->rx.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp->tx.wake_fd < 0 || dp->rx.wake_fd < 0) {
+		int err = -errno;
+		dp_release(dp);
 		return err;
+	}
+	atomic_init(&dp->peer, peer_new((const struct sockaddr *)&cfg->peer, cfg->peer_len));
+	if (atomic_load(&dp->peer) == NULL) {
+		dp_release(dp);
+		return -EINVAL;
+	}
+	if (pthread_mutex_init(&dp->ctl, NULL) != 0) {
+		dp_release(dp);
+		return -ENOMEM;
 	}
 	*out = dp;
 	return 0;
+}
+
+void dp_wake(struct dp_worker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, the worker will wake anyway. */
+	}
+}
+
+void dp_drain_wake(struct dp_worker *w)
+{
+	uint64_t v;
+
+	if (read(w->wake_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing was pending. */
+	}
 }
 
 /* Waits until no worker can hold a pointer unlinked before this call (see dp_internal.h). */
@@ -136,17 +169,13 @@ static void stop_worker(struct dp_worker *w)
 
 void dp_stop(struct dp *dp)
 {
-	uint64_t one = 1;
-
 	atomic_store(&dp->stop, true);
-	if (write(dp->wake_fd, &one, sizeof(one)) < 0) {
-		/* The counter is already non-zero: the workers will see it. */
-	}
+	dp_wake(&dp->tx);
+	dp_wake(&dp->rx);
 	stop_worker(&dp->tx);
 	stop_worker(&dp->rx);
-	if (read(dp->wake_fd, &one, sizeof(one)) < 0) {
-		/* Nothing was pending. */
-	}
+	dp_drain_wake(&dp->tx);
+	dp_drain_wake(&dp->rx);
 }
 
 void dp_free(struct dp *dp)
@@ -157,10 +186,8 @@ void dp_free(struct dp *dp)
 	esp_sa_free(atomic_load(&dp->in_cur));
 	esp_sa_free(atomic_load(&dp->in_prev));
 	esp_sa_free(atomic_load(&dp->out));
-	free(atomic_load(&dp->peer));
-	close(dp->wake_fd);
 	pthread_mutex_destroy(&dp->ctl);
-	free(dp);
+	dp_release(dp);
 }
 
 int dp_install_sa(struct dp *dp, const struct esp_sa_params *in, const struct esp_sa_params *out)
@@ -235,6 +262,13 @@ int dp_set_peer(struct dp *dp, const struct sockaddr *addr, socklen_t len)
 void dp_set_keepalive(struct dp *dp, bool on)
 {
 	atomic_store(&dp->keepalive, on);
+	dp_wake(&dp->tx); /* so that an idle TX thread starts (or stops) its timer */
+}
+
+void dp_set_keepalive_interval(struct dp *dp, unsigned ms)
+{
+	atomic_store(&dp->keepalive_ms, ms != 0 ? ms : DP_KEEPALIVE_MS);
+	dp_wake(&dp->tx);
 }
 
 static uint64_t load(_Atomic uint64_t *c)
@@ -255,8 +289,8 @@ void dp_get_stats(struct dp *dp, struct dp_stats *st)
 	st->drop_unknown_spi = load(&rx->drops[ESP_DROP_UNKNOWN_SPI]);
 	st->drop_replay = load(&rx->drops[ESP_DROP_REPLAY]);
 	st->drop_icv = load(&rx->drops[ESP_DROP_ICV]);
-	st->drop_malformed = load(&rx->drops[ESP_DROP_MALFORMED]) +
-			     load(&tx->drops[ESP_DROP_MALFORMED]);
+	st->drop_malformed =
+	    load(&rx->drops[ESP_DROP_MALFORMED]) + load(&tx->drops[ESP_DROP_MALFORMED]);
 	st->drop_ts = load(&rx->drops[ESP_DROP_TS]);
 	st->drop_no_sa = load(&tx->drops[ESP_DROP_NO_SA]);
 	st->drop_seq = load(&tx->drops[ESP_DROP_SEQ]);

@@ -13,7 +13,7 @@
  * ike_rx runs on the RX thread, with msg valid only during the call: copy the message into a
  * queue and wake the control loop (uv_async_send); never block in it.
  *
- * Control functions (dp_install_sa, dp_retire_inbound, dp_set_peer, dp_set_keepalive,
+ * Control functions (dp_install_sa, dp_retire_inbound, dp_set_peer, dp_set_keepalive*,
  * dp_get_stats, dp_start, dp_stop, dp_free) are for one control thread; they may block
  * briefly (until both workers finish their current burst), the workers never block on them. */
 #ifndef TERN_DATAPATH_DP_H
@@ -47,14 +47,14 @@ struct dp_stats {
 	 * Bytes count inner IP packets. */
 	uint64_t packets_in, bytes_in, packets_out, bytes_out;
 	uint64_t drop_unknown_spi, drop_replay, drop_icv, drop_malformed, drop_ts;
-	uint64_t drop_no_sa;   /* outbound: no SA covers it (or none installed) */
-	uint64_t drop_seq;     /* outbound: sequence numbers exhausted */
-	uint64_t drop_dummy;   /* inbound: next header 59 */
-	uint64_t drop_io;      /* send/read/write errors */
-	uint64_t ike_in;       /* IKE datagrams handed to ike_rx */
+	uint64_t drop_no_sa; /* outbound: no SA covers it (or none installed) */
+	uint64_t drop_seq;   /* outbound: sequence numbers exhausted */
+	uint64_t drop_dummy; /* inbound: next header 59 */
+	uint64_t drop_io;    /* send/read/write errors */
+	uint64_t ike_in;     /* IKE datagrams handed to ike_rx */
 	uint64_t keepalive_in, keepalive_out;
-	uint64_t out_seq;      /* last sequence number used by the current outbound SA */
-	bool rekey_needed;     /* the current outbound SA ran out of sequence numbers */
+	uint64_t out_seq;  /* last sequence number used by the current outbound SA */
+	bool rekey_needed; /* the current outbound SA ran out of sequence numbers */
 };
 
 struct dp;
@@ -80,8 +80,11 @@ int dp_install_sa(struct dp *dp, const struct esp_sa_params *in, const struct es
 int dp_retire_inbound(struct dp *dp, uint32_t spi);
 /* Changes where ESP and keepalives go (NAT mapping change, MOBIKE). 0 or -EINVAL/-ENOMEM. */
 int dp_set_peer(struct dp *dp, const struct sockaddr *addr, socklen_t len);
-/* Turns NAT-T keepalives on (when a NAT was detected) or off. */
+/* Turns NAT-T keepalives on (when a NAT was detected) or off. One is sent whenever nothing
+ * was sent for the keepalive interval. */
 void dp_set_keepalive(struct dp *dp, bool on);
+/* Sets that interval (0: back to DP_KEEPALIVE_MS). */
+void dp_set_keepalive_interval(struct dp *dp, unsigned ms);
 /* Sums the workers' counters. */
 void dp_get_stats(struct dp *dp, struct dp_stats *st);
 /* The reason of the last failed control call, in words ("" if none). */

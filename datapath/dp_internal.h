@@ -26,6 +26,7 @@ struct dp_worker {
 	struct dp *dp;
 	pthread_t thread;
 	bool running;
+	int wake_fd; /* eventfd: written to wake this worker from poll (stop, settings) */
 	_Atomic uint64_t qs;
 	struct esp_pool *pool;
 	struct pkt *pkts[DP_BURST_MAX];
@@ -42,7 +43,7 @@ struct dp {
 	_Atomic(struct esp_sa *) in_cur, in_prev, out;
 	_Atomic(struct dp_peer *) peer;
 	atomic_bool stop, keepalive;
-	int wake_fd; /* eventfd: written by dp_stop to wake the workers from poll */
+	atomic_uint keepalive_ms;
 	pthread_mutex_t ctl;
 	struct dp_worker tx, rx;
 	const char *error;
@@ -57,6 +58,10 @@ static inline void dp_qs_exit(struct dp_worker *w)
 {
 	atomic_fetch_add(&w->qs, 1); /* even: holds nothing */
 }
+
+/* Wakes a worker from poll; the worker drains its eventfd when it wakes. */
+void dp_wake(struct dp_worker *w);
+void dp_drain_wake(struct dp_worker *w);
 
 void *dp_tx_main(void *arg);
 void *dp_rx_main(void *arg);

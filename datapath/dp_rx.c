@@ -23,7 +23,8 @@ static int recv_burst(struct dp_worker *w)
 	for (unsigned i = 0; i < dp->burst; i++) {
 		struct pkt *p = w->pkts[i];
 		pkt_reset(p);
-		w->iov[i] = (struct iovec){.iov_base = p->data, .iov_len = PKT_BUF_SIZE - PKT_HEADROOM};
+		w->iov[i] =
+		    (struct iovec){.iov_base = p->data, .iov_len = PKT_BUF_SIZE - PKT_HEADROOM};
 		w->msgs[i].msg_hdr = (struct msghdr){.msg_iov = &w->iov[i], .msg_iovlen = 1};
 		w->msgs[i].msg_len = 0;
 	}
@@ -74,12 +75,13 @@ static void write_tun(struct dp_worker *w, unsigned m)
 	}
 }
 
-static void wait_readable(struct dp *dp)
+static void wait_readable(struct dp_worker *w)
 {
-	struct pollfd pfd[2] = {{.fd = dp->cfg.udp_fd, .events = POLLIN},
-				{.fd = dp->wake_fd, .events = POLLIN}};
+	struct pollfd pfd[2] = {{.fd = w->dp->cfg.udp_fd, .events = POLLIN},
+				{.fd = w->wake_fd, .events = POLLIN}};
 
-	poll(pfd, 2, -1);
+	if (poll(pfd, 2, -1) > 0 && (pfd[1].revents & POLLIN) != 0)
+		dp_drain_wake(w);
 }
 
 /* An unexpected socket error: count it and don't spin on it. */
@@ -101,7 +103,7 @@ void *dp_rx_main(void *arg)
 
 		if (n < 0) {
 			if (errno == EAGAIN)
-				wait_readable(dp);
+				wait_readable(w);
 			else if (errno != EINTR && errno != ECONNREFUSED)
 				backoff(w); /* ECONNREFUSED: an ICMP error was queued, go on */
 			continue;
@@ -110,7 +112,8 @@ void *dp_rx_main(void *arg)
 		if (m == 0)
 			continue;
 		dp_qs_enter(w);
-		sas[0] = atomic_load(&dp->in_cur); /* current first, then previous: see dp_install_sa */
+		/* Current first, then previous: the order dp_install_sa relies on. */
+		sas[0] = atomic_load(&dp->in_cur);
 		sas[1] = atomic_load(&dp->in_prev);
 		esp_decap_burst(sas, 2, w->esp, m, &w->stats);
 		dp_qs_exit(w);

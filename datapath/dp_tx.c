@@ -41,12 +41,13 @@ static unsigned read_burst(struct dp_worker *w, bool *failed)
 }
 
 /* Waits until the socket can take more, or the datapath stops. */
-static void wait_writable(struct dp *dp)
+static void wait_writable(struct dp_worker *w)
 {
-	struct pollfd pfd[2] = {{.fd = dp->cfg.udp_fd, .events = POLLOUT},
-				{.fd = dp->wake_fd, .events = POLLIN}};
+	struct pollfd pfd[2] = {{.fd = w->dp->cfg.udp_fd, .events = POLLOUT},
+				{.fd = w->wake_fd, .events = POLLIN}};
 
-	poll(pfd, 2, SEND_RETRY_MS);
+	if (poll(pfd, 2, SEND_RETRY_MS) > 0 && (pfd[1].revents & POLLIN) != 0)
+		dp_drain_wake(w);
 }
 
 /* Sends the m messages prepared in w->msgs; a message the kernel refuses is dropped. */
@@ -60,7 +61,7 @@ static void send_msgs(struct dp_worker *w, unsigned m)
 		if (r > 0) {
 			done += (unsigned)r;
 		} else if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-			wait_writable(dp);
+			wait_writable(w);
 		} else if (r < 0 && errno == EINTR) {
 			continue;
 		} else {
@@ -104,25 +105,24 @@ static void send_keepalive(struct dp_worker *w)
 	dp_qs_exit(w);
 }
 
-/* Sleeps until the TUN device has packets, the next keepalive is due, or dp_stop. */
+/* Sleeps until the TUN device has packets, the next keepalive is due, or a control call. */
 static void idle(struct dp_worker *w, uint64_t *last_send)
 {
 	struct dp *dp = w->dp;
 	struct pollfd pfd[2] = {{.fd = dp->cfg.tun_fd, .events = POLLIN},
-				{.fd = dp->wake_fd, .events = POLLIN}};
+				{.fd = w->wake_fd, .events = POLLIN}};
 	int timeout = -1;
 
 	if (atomic_load_explicit(&dp->keepalive, memory_order_relaxed)) {
-		uint64_t now = dp_now_ms();
-		if (now - *last_send >= DP_KEEPALIVE_MS) {
+		uint64_t now = dp_now_ms(), every = atomic_load(&dp->keepalive_ms);
+		if (now - *last_send >= every) {
 			send_keepalive(w);
 			*last_send = now;
 		}
-		timeout = (int)(*last_send + DP_KEEPALIVE_MS - now);
-		if (timeout < 0)
-			timeout = 0;
+		timeout = (int)(*last_send + every - now);
 	}
-	poll(pfd, 2, timeout);
+	if (poll(pfd, 2, timeout) > 0 && (pfd[1].revents & POLLIN) != 0)
+		dp_drain_wake(w);
 }
 
 void *dp_tx_main(void *arg)

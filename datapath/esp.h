@@ -37,12 +37,12 @@
 #include "datapath/ts.h"
 
 enum {
-	ESP_HDR_LEN = 8,                                     /* SPI + sequence number */
-	ESP_OVERHEAD_HEAD = ESP_HDR_LEN + AEAD_IV_LEN,       /* before the inner packet */
-	ESP_OVERHEAD_TAIL_MAX = 3 + 2 + AEAD_TAG_LEN,        /* padding, trailer, ICV */
-	ESP_MIN_LEN = ESP_OVERHEAD_HEAD + 2 + AEAD_TAG_LEN,  /* empty payload, no padding */
-	ESP_BURST_MAX = 256,                                 /* packets per crypto call */
-	ESP_KEYMAT_MAX = 36,                                 /* 32-byte key + 4-byte salt */
+	ESP_HDR_LEN = 8,				    /* SPI + sequence number */
+	ESP_OVERHEAD_HEAD = ESP_HDR_LEN + AEAD_IV_LEN,	    /* before the inner packet */
+	ESP_OVERHEAD_TAIL_MAX = 3 + 2 + AEAD_TAG_LEN,	    /* padding, trailer, ICV */
+	ESP_MIN_LEN = ESP_OVERHEAD_HEAD + 2 + AEAD_TAG_LEN, /* empty payload, no padding */
+	ESP_BURST_MAX = 256,				    /* packets per crypto call */
+	ESP_KEYMAT_MAX = 36,				    /* 32-byte key + 4-byte salt */
 	ESP_NEXT_IPV4 = 4,
 	ESP_NEXT_IPV6 = 41,
 	ESP_NEXT_NONE = 59,
@@ -52,7 +52,7 @@ struct esp_sa_params {
 	uint32_t spi;
 	enum aead_alg alg;
 	uint8_t keymat[ESP_KEYMAT_MAX]; /* key || salt; the caller wipes it after use */
-	size_t keymat_len;              /* AES-GCM: 20, 28 or 36; ChaCha20-Poly1305: 36 */
+	size_t keymat_len;		/* AES-GCM: 20, 28 or 36; ChaCha20-Poly1305: 36 */
 	bool esn;
 	struct esp_ts ts[ESP_TS_MAX]; /* both sides, see datapath/ts.h */
 	unsigned n_ts;

@@ -46,8 +46,8 @@ static void describe_open(const struct esp_sa *sa, struct pkt *p, uint8_t aad[AA
 
 	op->iv = p->data + ESP_HDR_LEN;
 	if (sa->esn) {
-		memcpy(aad, p->data, 4);         /* SPI */
-		wr_be64(aad + 4, p->seq);        /* Seq high || Seq low */
+		memcpy(aad, p->data, 4);  /* SPI */
+		wr_be64(aad + 4, p->seq); /* Seq high || Seq low */
 		op->aad = aad;
 		op->aad_len = 12;
 	} else {
@@ -122,7 +122,8 @@ static void open_for_sa(struct esp_sa *sa, unsigned j, struct pkt **pkts, unsign
 			p->drop = ESP_DROP_IO;
 			continue;
 		}
-		/* Authentic: only now may the window move. A duplicate within this burst fails here. */
+		/* Authentic: only now may the window move. A duplicate within this burst fails
+		 * here. */
 		if (esp_replay_update(&sa->replay, p->seq) < 0) {
 			p->drop = ESP_DROP_REPLAY;
 			continue;

@@ -79,8 +79,7 @@ static void build(const struct esp_sa *sa, struct pkt *p, uint8_t nh, uint64_t s
 	op->status = 0;
 }
 
-static unsigned encap_chunk(struct esp_sa *sa, struct pkt **pkts, unsigned n,
-			    struct esp_stats *st)
+static unsigned encap_chunk(struct esp_sa *sa, struct pkt **pkts, unsigned n, struct esp_stats *st)
 {
 	struct aead_op ops[ESP_BURST_MAX];
 	uint8_t aad[ESP_BURST_MAX][AAD_MAX];

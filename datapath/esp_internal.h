@@ -12,7 +12,7 @@ struct esp_sa {
 	struct esp_ts ts[ESP_TS_MAX];
 	unsigned n_ts;
 	_Atomic uint64_t seq_out; /* outbound: last sequence number handed out */
-	uint64_t iv_base;         /* outbound: IV = iv_base + sequence number */
+	uint64_t iv_base;	  /* outbound: IV = iv_base + sequence number */
 	atomic_bool rekey_needed;
 	_Atomic uint64_t packets, bytes;
 	struct esp_replay replay; /* inbound: owned by the receiving thread */

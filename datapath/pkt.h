@@ -20,23 +20,23 @@ enum esp_drop {
 	ESP_DROP_NONE = 0,
 	ESP_DROP_UNKNOWN_SPI, /* inbound: no SA has this SPI */
 	ESP_DROP_REPLAY,      /* inbound: sequence number seen or older than the window */
-	ESP_DROP_ICV,         /* inbound: integrity check failed */
+	ESP_DROP_ICV,	      /* inbound: integrity check failed */
 	ESP_DROP_MALFORMED,   /* short, bad padding, bad next header, inner length mismatch */
-	ESP_DROP_TS,          /* inbound: inner packet outside the SA's traffic selectors */
-	ESP_DROP_NO_SA,       /* outbound: no SA covers the packet */
-	ESP_DROP_SEQ,         /* outbound: sequence numbers exhausted, rekey needed */
-	ESP_DROP_DUMMY,       /* inbound: dummy packet, next header 59 (RFC 4303 section 2.6) */
-	ESP_DROP_IO,          /* a send or write failed, or a crypto backend error */
+	ESP_DROP_TS,	      /* inbound: inner packet outside the SA's traffic selectors */
+	ESP_DROP_NO_SA,	      /* outbound: no SA covers the packet */
+	ESP_DROP_SEQ,	      /* outbound: sequence numbers exhausted, rekey needed */
+	ESP_DROP_DUMMY,	      /* inbound: dummy packet, next header 59 (RFC 4303 section 2.6) */
+	ESP_DROP_IO,	      /* a send or write failed, or a crypto backend error */
 	ESP_DROP_COUNT
 };
 
 struct pkt {
-	uint8_t *head;  /* start of the buffer (PKT_BUF_SIZE bytes) */
-	uint8_t *data;  /* first byte of the packet, head <= data */
-	uint32_t len;   /* bytes at data */
-	uint16_t drop;  /* enum esp_drop verdict of the last stage */
+	uint8_t *head;	/* start of the buffer (PKT_BUF_SIZE bytes) */
+	uint8_t *data;	/* first byte of the packet, head <= data */
+	uint32_t len;	/* bytes at data */
+	uint16_t drop;	/* enum esp_drop verdict of the last stage */
 	uint8_t sa_idx; /* decap scratch: which candidate SA matched */
-	uint64_t seq;   /* decap scratch: full (ESN-inferred) sequence number */
+	uint64_t seq;	/* decap scratch: full (ESN-inferred) sequence number */
 };
 
 static inline size_t pkt_headroom(const struct pkt *p)

@@ -9,7 +9,7 @@
 enum { POOL_COUNT_MAX = 1u << 20 };
 
 struct esp_pool {
-	uint8_t *mem;        /* count * PKT_BUF_SIZE bytes */
+	uint8_t *mem;	     /* count * PKT_BUF_SIZE bytes */
 	struct pkt *descs;   /* count descriptors */
 	struct pkt **free_;  /* stack of free descriptors */
 	unsigned count, top; /* top = number of free descriptors */

@@ -7,7 +7,7 @@
 enum { WORD_BITS = 64, WORD_SHIFT = 6 };
 
 _Static_assert((ESP_REPLAY_WORDS & (ESP_REPLAY_WORDS - 1)) == 0, "ring size: power of two");
-_Static_assert(ESP_REPLAY_WORDS * WORD_BITS >= ESP_REPLAY_WINDOW + WORD_BITS,
+_Static_assert(ESP_REPLAY_WORDS *WORD_BITS >= ESP_REPLAY_WINDOW + WORD_BITS,
 	       "ring must hold the window plus one partly used word");
 
 void esp_replay_init(struct esp_replay *r, bool esn)

@@ -13,7 +13,7 @@
 
 enum {
 	ESP_REPLAY_WINDOW = 4096, /* packets accepted behind the highest one seen */
-	ESP_REPLAY_WORDS = 128,   /* ring size: a power of two > ESP_REPLAY_WINDOW / 64 + 1 */
+	ESP_REPLAY_WORDS = 128,	  /* ring size: a power of two > ESP_REPLAY_WINDOW / 64 + 1 */
 };
 
 struct esp_replay {

@@ -20,20 +20,20 @@ enum esp_ts_side { ESP_TS_LOCAL, ESP_TS_REMOTE };
 enum { ESP_TS_MAX = 8 };
 
 struct esp_ts {
-	uint8_t side;                     /* enum esp_ts_side */
-	uint8_t family;                   /* AF_INET or AF_INET6 */
-	uint8_t proto;                    /* IP protocol number, 0 = any */
-	uint16_t port_lo, port_hi;        /* host order, inclusive */
+	uint8_t side;			  /* enum esp_ts_side */
+	uint8_t family;			  /* AF_INET or AF_INET6 */
+	uint8_t proto;			  /* IP protocol number, 0 = any */
+	uint16_t port_lo, port_hi;	  /* host order, inclusive */
 	uint8_t addr_lo[16], addr_hi[16]; /* network order, inclusive; IPv4 in the first 4 bytes */
 };
 
 /* What the selectors look at in an inner IP packet. */
 struct esp_flow {
 	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t proto;  /* transport protocol (after IPv6 extension headers) */
+	uint8_t proto;	/* transport protocol (after IPv6 extension headers) */
 	bool has_ports;
 	uint16_t sport, dport;
-	uint32_t ip_len;         /* packet length the IP header claims */
+	uint32_t ip_len;	  /* packet length the IP header claims */
 	const uint8_t *src, *dst; /* point into the packet: 4 or 16 bytes */
 };
 

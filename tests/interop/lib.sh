@@ -175,6 +175,21 @@ lab_reap() {
 	done
 }
 
+# lab_reap_stale: removes labs whose run is gone (names carry the pid of the shell that made
+# them: tern-gw-PID or tern-gw-PID-N). Labs of runs still alive are left alone.
+lab_reap_stale() {
+	local ns id pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		case $ns in tern-gw-* | tern-cl-*) ;; *) continue ;; esac
+		id=${ns#tern-??-}
+		pid=${id%%-*}
+		case $pid in '' | *[!0-9]*) continue ;; esac
+		kill -0 "$pid" 2>/dev/null && continue
+		lab_log "removing the stale lab $ns"
+		lab_reap "$id"
+	done
+}
+
 lab_cleanup() {
 	local rc=$?
 	trap - EXIT TERM INT HUP

@@ -32,7 +32,8 @@ shift
 if [ "$sw_client" = 1 ]; then
 	TERN=$HERE/sw-tern.sh
 else
-	TERN=$(cd "$build" 2>/dev/null && pwd)/client/tern
+	TERN=$(cd "$build" 2>/dev/null && pwd) || TERN=$build
+	TERN=$TERN/client/tern
 fi
 export TERN
 
@@ -71,6 +72,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
+lab_reap_stale
+
 # One PKI for the whole run (RSA-4096 keys take seconds to make).
 printf '%s\n' "making the lab's PKI..." >&2
 if ! lab_pki_make "$work/pki"; then
@@ -98,6 +101,7 @@ for t in "${tests[@]}"; do
 	case $rc in
 	0)
 		passed=$((passed + 1))
+		rm -rf "${logs:?}/$t"
 		printf 'PASS %-22s (%ds)\n' "$t" "$dt"
 		;;
 	77)

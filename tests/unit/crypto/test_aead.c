@@ -243,7 +243,7 @@ static void test_burst(enum aead_backend be)
 }
 
 /*
- * Random key, IV, AAD and data of every size 0..300 then every 7th up to 9000, for both
+ * Random key, IV, AAD and data of every size 0..300 then every 6th up to 9000, for both
  * algorithms and AES-128/256: seal on one backend, open on the other, and the two backends'
  * ciphertexts and tags must be identical.
  */
@@ -278,7 +278,7 @@ static void test_cross_backend(void)
 			 0);
 		if (ossl == NULL || imb == NULL)
 			continue;
-		for (size_t len = 0; len <= max; len += len < 300 ? 1 : 7) {
+		for (size_t len = 0; len <= max; len += len < 300 ? 1 : 6) {
 			uint8_t iv[8], aad[32], t1[16], t2[16];
 			size_t aad_len = aad_lens[len % 4];
 			struct aead_op o1 = {iv, aad, aad_len, c1, len, t1, 0};

@@ -111,6 +111,10 @@ static void test_x25519(void)
 		CHECK_EQ(dh_shared(d, peer, 32, out, &out_len), -EINVAL);
 		peer[0] = 1;
 		CHECK_EQ(dh_shared(d, peer, 32, out, &out_len), -EINVAL);
+		/* A point of order 8 on Curve25519. */
+		check_unhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+			    peer, sizeof(peer));
+		CHECK_EQ(dh_shared(d, peer, 32, out, &out_len), -EINVAL);
 		CHECK_EQ(dh_shared(d, peer, 31, out, &out_len), -EINVAL);
 		CHECK_EQ(dh_shared(d, peer, 33, out, &out_len), -EINVAL);
 	}

@@ -25,9 +25,9 @@
 #include "datapath/dp.h"
 
 enum {
-	N = 3000,        /* packets each way */
-	WINDOW = 48,     /* packets in flight per direction */
-	SKIP = 77,       /* meson's "skipped" exit status */
+	N = 3000,	 /* packets each way */
+	WINDOW = 48,	 /* packets in flight per direction */
+	SKIP = 77,	 /* meson's "skipped" exit status */
 	WAIT_MS = 10000, /* for the last packets to arrive */
 };
 
@@ -121,8 +121,8 @@ static void on_ike(void *arg, const uint8_t *msg, size_t len)
 /* Packet i of a direction: lengths from 28 to 1427 bytes, contents from i. */
 static size_t make_packet(const struct side *from, unsigned i, uint8_t *buf)
 {
-	size_t len = tu_ipv4_udp(buf, from->src, from->dst, 1000, 2000, (i * 7) % 1400,
-				 (uint8_t)(i * 13));
+	size_t len =
+	    tu_ipv4_udp(buf, from->src, from->dst, 1000, 2000, (i * 7) % 1400, (uint8_t)(i * 13));
 	if (len >= 32)
 		memcpy(buf + 28, &i, sizeof(i));
 	else
@@ -131,7 +131,7 @@ static size_t make_packet(const struct side *from, unsigned i, uint8_t *buf)
 }
 
 struct reader {
-	struct side *at;         /* where packets come out */
+	struct side *at;	 /* where packets come out */
 	const struct side *from; /* who sent them */
 };
 
@@ -248,6 +248,37 @@ static void test_ike_and_keepalive(struct side *a)
 	close(fd);
 }
 
+/* NAT-T keepalives from B (RFC 3948 section 4), at a short interval so the test is quick:
+ * A's datapath must receive and swallow them; none once turned off. */
+static void test_keepalives(struct side *a, struct side *b)
+{
+	struct dp_stats sa, sb;
+	uint64_t before;
+
+	dp_get_stats(a->dp, &sa);
+	before = sa.keepalive_in;
+	dp_set_keepalive_interval(b->dp, 20);
+	dp_set_keepalive(b->dp, true);
+	for (int t = 0; t < WAIT_MS; t++) {
+		dp_get_stats(a->dp, &sa);
+		if (sa.keepalive_in >= before + 3)
+			break;
+		sleep_ms(1);
+	}
+	CHECK(sa.keepalive_in >= before + 3);
+	dp_set_keepalive(b->dp, false);
+	sleep_ms(50); /* one may have been on its way */
+	dp_get_stats(a->dp, &sa);
+	dp_get_stats(b->dp, &sb);
+	CHECK(sb.keepalive_out >= sa.keepalive_in - before);
+	before = sa.keepalive_in;
+	sleep_ms(100);
+	dp_get_stats(a->dp, &sa);
+	CHECK_EQ(sa.keepalive_in, before);
+	CHECK_EQ(sa.ike_in, 1);			/* keepalives are not IKE */
+	CHECK_EQ(atomic_load(&a->received), N); /* nor traffic */
+}
+
 /* B's peer moves to 192.0.2.3: its next ESP packet must arrive there, under B's SPI. */
 static void test_set_peer(struct side *b)
 {
@@ -260,8 +291,8 @@ static void test_set_peer(struct side *b)
 	CHECK_EQ(dp_set_peer(b->dp, (struct sockaddr *)&c, sizeof(c)), 0);
 	CHECK_EQ(write(b->tun[1], buf, len), (ssize_t)len);
 	CHECK_EQ(poll(&pfd, 1, WAIT_MS), 1);
-	CHECK_EQ(recv(fd, got, sizeof(got), MSG_DONTWAIT), (ssize_t)(len + 16 + 2 + 16 +
-								      (4 - (len + 2) % 4) % 4));
+	CHECK_EQ(recv(fd, got, sizeof(got), MSG_DONTWAIT),
+		 (ssize_t)(len + 16 + 2 + 16 + (4 - (len + 2) % 4) % 4));
 	CHECK_MEM(got, "\x00\x00\x20\x01", 4); /* B's outbound SPI after the rekey */
 	close(fd);
 }
@@ -291,7 +322,7 @@ static void check_counters(const struct side *s, const struct side *peer, uint64
 	CHECK_EQ(st.packets_in, atomic_load(&peer->sent));
 	CHECK_EQ(st.bytes_in, recv_bytes);
 	CHECK_EQ(st.drop_unknown_spi + st.drop_replay + st.drop_icv + st.drop_ts + st.drop_no_sa +
-			 st.drop_seq + st.drop_io + st.drop_dummy,
+		     st.drop_seq + st.drop_io + st.drop_dummy,
 		 0);
 	CHECK(!st.rekey_needed);
 }
@@ -363,13 +394,14 @@ int main(void)
 		CHECK_EQ(st.packets_in, N);
 		CHECK_EQ(st.bytes_in, bytes_ba);
 		CHECK_EQ(st.drop_unknown_spi + st.drop_replay + st.drop_icv + st.drop_ts +
-				 st.drop_no_sa + st.drop_io,
+			     st.drop_no_sa + st.drop_io,
 			 0);
 	}
 
 	/* The old inbound SAs are still "previous" until retired. */
 	CHECK_EQ(dp_retire_inbound(b.dp, 0x1000), 0);
 	CHECK_EQ(dp_retire_inbound(b.dp, 0x1000), -ENOENT);
+	test_keepalives(&a, &b);
 	test_set_peer(&b);
 
 	atomic_store(&stop_readers, true);

@@ -17,12 +17,12 @@ struct craft {
 	uint32_t seq;
 	const char *src, *dst; /* inner IPv4 addresses; NULL src: IPv6 inner packet */
 	int next_header;       /* -1: the right one */
-	int pad_len;           /* -1: the right one */
+	int pad_len;	       /* -1: the right one */
 	bool bad_pad_bytes;
-	int ip_len_delta;      /* added to the inner IPv4 total length */
-	size_t tfc;            /* bytes after the inner packet (RFC 4303 section 2.7) */
-	int cut_to;            /* > 0: keep only this many bytes of the ESP packet */
-	int flip;              /* > 0: flip byte at this offset; < 0: from the end */
+	int ip_len_delta; /* added to the inner IPv4 total length */
+	size_t tfc;	  /* bytes after the inner packet (RFC 4303 section 2.7) */
+	int cut_to;	  /* > 0: keep only this many bytes of the ESP packet */
+	int flip;	  /* > 0: flip byte at this offset; < 0: from the end */
 	enum esp_drop want;
 };
 
@@ -44,8 +44,9 @@ static size_t build(const struct craft *c, uint8_t *out, size_t *inner_len)
 	for (size_t i = 0; i < pad; i++)
 		pt[pos + i] = (uint8_t)(c->bad_pad_bytes ? 9 : i + 1);
 	pt[pos + pad] = (uint8_t)(c->pad_len >= 0 ? c->pad_len : (int)pad);
-	pt[pos + pad + 1] =
-		(uint8_t)(c->next_header >= 0 ? c->next_header : c->src != NULL ? 4 : 41);
+	pt[pos + pad + 1] = (uint8_t)(c->next_header >= 0 ? c->next_header
+				      : c->src != NULL	  ? 4
+							  : 41);
 	len = tu_ref_seal(AEAD_AES_GCM_16, keymat, sizeof(keymat), c->spi, c->seq, false, c->seq,
 			  pt, pos + pad + 2, out);
 	if (c->flip > 0)
@@ -75,40 +76,36 @@ static void narrow_params(struct esp_sa_params *p)
 #define ME "203.0.113.2"
 
 static const struct craft rows[] = {
-	{"valid", SPI, 1, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_NONE},
-	{"truncated header", SPI, 2, GW, ME, -1, -1, false, 0, 0, 6, 0, ESP_DROP_MALFORMED},
-	{"header only", SPI, 3, GW, ME, -1, -1, false, 0, 0, 8, 0, ESP_DROP_MALFORMED},
-	{"shorter than IV + trailer + ICV", SPI, 4, GW, ME, -1, -1, false, 0, 0, 33, 0,
-	 ESP_DROP_MALFORMED},
-	{"unknown SPI", 0xdeadbeef, 5, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_UNKNOWN_SPI},
-	{"ICV byte flipped", SPI, 6, GW, ME, -1, -1, false, 0, 0, 0, -1, ESP_DROP_ICV},
-	{"ciphertext byte flipped", SPI, 7, GW, ME, -1, -1, false, 0, 0, 0, 20, ESP_DROP_ICV},
-	{"IV byte flipped", SPI, 8, GW, ME, -1, -1, false, 0, 0, 0, 12, ESP_DROP_ICV},
-	{"forged high sequence number", SPI, 1000000, GW, ME, -1, -1, false, 0, 0, 0, -3,
-	 ESP_DROP_ICV},
-	{"old but in window after the forgery", SPI, 30, GW, ME, -1, -1, false, 0, 0, 0, 0,
-	 ESP_DROP_NONE},
-	{"bad padding bytes", SPI, 9, GW, ME, -1, -1, true, 0, 0, 0, 0, ESP_DROP_MALFORMED},
-	{"pad length beyond the payload", SPI, 10, GW, ME, -1, 250, false, 0, 0, 0, 0,
-	 ESP_DROP_MALFORMED},
-	{"next header 17", SPI, 11, GW, ME, 17, -1, false, 0, 0, 0, 0, ESP_DROP_MALFORMED},
-	{"next header 41 on IPv4", SPI, 12, GW, ME, 41, -1, false, 0, 0, 0, 0,
-	 ESP_DROP_MALFORMED},
-	{"dummy packet (next header 59)", SPI, 13, GW, ME, 59, -1, false, 0, 0, 0, 0,
-	 ESP_DROP_DUMMY},
-	{"inner length beyond the payload", SPI, 14, GW, ME, -1, -1, false, 4, 0, 0, 0,
-	 ESP_DROP_MALFORMED},
-	{"inner length shorter than its header", SPI, 15, GW, ME, -1, -1, false, -40, 0, 0, 0,
-	 ESP_DROP_MALFORMED},
-	{"TFC padding after the inner packet", SPI, 16, GW, ME, -1, -1, false, 0, 7, 0, 0,
-	 ESP_DROP_NONE},
-	{"inner source outside the selectors", SPI, 17, "198.51.100.7", ME, -1, -1, false, 0, 0,
-	 0, 0, ESP_DROP_TS},
-	{"inner destination outside the selectors", SPI, 18, GW, "203.0.113.99", -1, -1, false,
-	 0, 0, 0, 0, ESP_DROP_TS},
-	{"IPv6 inner, no IPv6 selectors", SPI, 19, NULL, NULL, -1, -1, false, 0, 0, 0, 0,
-	 ESP_DROP_TS},
-	{"replayed", SPI, 1, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_REPLAY},
+    {"valid", SPI, 1, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_NONE},
+    {"truncated header", SPI, 2, GW, ME, -1, -1, false, 0, 0, 6, 0, ESP_DROP_MALFORMED},
+    {"header only", SPI, 3, GW, ME, -1, -1, false, 0, 0, 8, 0, ESP_DROP_MALFORMED},
+    {"shorter than IV + trailer + ICV", SPI, 4, GW, ME, -1, -1, false, 0, 0, 33, 0,
+     ESP_DROP_MALFORMED},
+    {"unknown SPI", 0xdeadbeef, 5, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_UNKNOWN_SPI},
+    {"ICV byte flipped", SPI, 6, GW, ME, -1, -1, false, 0, 0, 0, -1, ESP_DROP_ICV},
+    {"ciphertext byte flipped", SPI, 7, GW, ME, -1, -1, false, 0, 0, 0, 20, ESP_DROP_ICV},
+    {"IV byte flipped", SPI, 8, GW, ME, -1, -1, false, 0, 0, 0, 12, ESP_DROP_ICV},
+    {"forged high sequence number", SPI, 1000000, GW, ME, -1, -1, false, 0, 0, 0, -3, ESP_DROP_ICV},
+    {"old but in window after the forgery", SPI, 30, GW, ME, -1, -1, false, 0, 0, 0, 0,
+     ESP_DROP_NONE},
+    {"bad padding bytes", SPI, 9, GW, ME, -1, -1, true, 0, 0, 0, 0, ESP_DROP_MALFORMED},
+    {"pad length beyond the payload", SPI, 10, GW, ME, -1, 250, false, 0, 0, 0, 0,
+     ESP_DROP_MALFORMED},
+    {"next header 17", SPI, 11, GW, ME, 17, -1, false, 0, 0, 0, 0, ESP_DROP_MALFORMED},
+    {"next header 41 on IPv4", SPI, 12, GW, ME, 41, -1, false, 0, 0, 0, 0, ESP_DROP_MALFORMED},
+    {"dummy packet (next header 59)", SPI, 13, GW, ME, 59, -1, false, 0, 0, 0, 0, ESP_DROP_DUMMY},
+    {"inner length beyond the payload", SPI, 14, GW, ME, -1, -1, false, 4, 0, 0, 0,
+     ESP_DROP_MALFORMED},
+    {"inner length shorter than its header", SPI, 15, GW, ME, -1, -1, false, -40, 0, 0, 0,
+     ESP_DROP_MALFORMED},
+    {"TFC padding after the inner packet", SPI, 16, GW, ME, -1, -1, false, 0, 7, 0, 0,
+     ESP_DROP_NONE},
+    {"inner source outside the selectors", SPI, 17, "198.51.100.7", ME, -1, -1, false, 0, 0, 0, 0,
+     ESP_DROP_TS},
+    {"inner destination outside the selectors", SPI, 18, GW, "203.0.113.99", -1, -1, false, 0, 0, 0,
+     0, ESP_DROP_TS},
+    {"IPv6 inner, no IPv6 selectors", SPI, 19, NULL, NULL, -1, -1, false, 0, 0, 0, 0, ESP_DROP_TS},
+    {"replayed", SPI, 1, GW, ME, -1, -1, false, 0, 0, 0, 0, ESP_DROP_REPLAY},
 };
 
 /* Each row alone, in order: verdict and counter. */
@@ -203,10 +200,10 @@ static void test_outbound_selectors(void)
 		const char *src, *dst;
 		enum esp_drop want;
 	} cases[] = {
-		{ME, "192.0.2.1", ESP_DROP_NONE},
-		{ME, "192.0.2.255", ESP_DROP_NONE},
-		{ME, "198.51.100.1", ESP_DROP_NO_SA},  /* destination not the gateway's side */
-		{"203.0.113.3", "192.0.2.1", ESP_DROP_NO_SA}, /* source not ours */
+	    {ME, "192.0.2.1", ESP_DROP_NONE},
+	    {ME, "192.0.2.255", ESP_DROP_NONE},
+	    {ME, "198.51.100.1", ESP_DROP_NO_SA},	  /* destination not the gateway's side */
+	    {"203.0.113.3", "192.0.2.1", ESP_DROP_NO_SA}, /* source not ours */
 	};
 	enum { N = sizeof(cases) / sizeof(cases[0]) + 1 };
 	struct tu_buf bufs[N];

@@ -137,12 +137,12 @@ static void test_reference(const struct ref_case *c)
 int main(void)
 {
 	static const struct ref_case cases[] = {
-		{"aes128gcm", AEAD_AES_GCM_16, 20, false, 1},
-		{"aes256gcm", AEAD_AES_GCM_16, 36, false, 0x12345678},
-		{"aes192gcm-esn", AEAD_AES_GCM_16, 28, true, 0x1fffffffcull},
-		{"aes256gcm-esn", AEAD_AES_GCM_16, 36, true, 0x0000000700000001ull},
-		{"chacha20poly1305", AEAD_CHACHA20_POLY1305, 36, false, 77},
-		{"chacha20poly1305-esn", AEAD_CHACHA20_POLY1305, 36, true, 0x2fffffffeull},
+	    {"aes128gcm", AEAD_AES_GCM_16, 20, false, 1},
+	    {"aes256gcm", AEAD_AES_GCM_16, 36, false, 0x12345678},
+	    {"aes192gcm-esn", AEAD_AES_GCM_16, 28, true, 0x1fffffffcull},
+	    {"aes256gcm-esn", AEAD_AES_GCM_16, 36, true, 0x0000000700000001ull},
+	    {"chacha20poly1305", AEAD_CHACHA20_POLY1305, 36, false, 77},
+	    {"chacha20poly1305-esn", AEAD_CHACHA20_POLY1305, 36, true, 0x2fffffffeull},
 	};
 
 	test_rfc7634();
