@@ -143,6 +143,16 @@ static void pump(struct session *s)
 		case IKE_EV_UP:
 			on_up(s, &ev);
 			break;
+		case IKE_EV_REKEYED:
+			if (s->tunnel_up && tunnel_rekeyed(&s->tun, &ev.child))
+				say(s, "cannot install the rekeyed CHILD SA: %s",
+				    dp_last_error(s->tun.dp));
+			break;
+		case IKE_EV_RETIRED:
+			if (s->tunnel_up && tunnel_retired(&s->tun, &ev.child, ev.old_spi_in))
+				say(s, "cannot switch to the rekeyed CHILD SA: %s",
+				    dp_last_error(s->tun.dp));
+			break;
 		case IKE_EV_FAILED:
 			say(s, "%s", ev.text);
 			/* The Delete for a half-made IKE SA was queued with the event. */
@@ -320,8 +330,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	struct session *s = h->data;
 	if (s->o->verbose)
 		say(s, "signal %d: disconnecting", signum);
-	if (ike_deadline(s->ike) != UINT64_MAX && !s->tunnel_up && signum == SIGINT &&
-	    s->exit_code == TERN_EXIT_OK)
+	if (!s->tunnel_up)
 		s->exit_code = TERN_EXIT_FAILURE; /* interrupted while connecting */
 	ike_disconnect(s->ike, now_ms(s));
 	pump(s);

@@ -126,6 +126,43 @@ static void fill_ts(struct esp_sa_params *sp, const struct ike_child *c)
 	}
 }
 
+/* The datapath's view of one direction of a CHILD SA. */
+static void sa_params(struct esp_sa_params *sp, const struct ike_child *c, bool inbound)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->spi = inbound ? c->spi_in : c->spi_out;
+	sp->alg = c->encr == ENCR_CHACHA20_POLY1305 ? AEAD_CHACHA20_POLY1305 : AEAD_AES_GCM_16;
+	sp->esn = c->esn;
+	sp->keymat_len = c->key_len;
+	memcpy(sp->keymat, inbound ? c->key_in : c->key_out, c->key_len);
+	fill_ts(sp, c);
+}
+
+static int install(struct tunnel *t, const struct ike_child *c, bool in, bool out)
+{
+	struct esp_sa_params pin, pout;
+	sa_params(&pin, c, true);
+	sa_params(&pout, c, false);
+	int err = dp_install_sa(t->dp, in ? &pin : NULL, out ? &pout : NULL);
+	OPENSSL_cleanse(&pin, sizeof(pin));
+	OPENSSL_cleanse(&pout, sizeof(pout));
+	return err;
+}
+
+int tunnel_rekeyed(struct tunnel *t, const struct ike_child *c)
+{
+	return t->dp ? install(t, c, true, false) : -ENOTCONN;
+}
+
+int tunnel_retired(struct tunnel *t, const struct ike_child *c, uint32_t old_spi_in)
+{
+	if (!t->dp)
+		return -ENOTCONN;
+	int err = install(t, c, false, true);
+	dp_retire_inbound(t->dp, old_spi_in);
+	return err;
+}
+
 static int start_datapath(struct tunnel *t, const struct tunnel_params *p,
 			  const struct ike_child *c, bool keepalive, char *reason, size_t rlen)
 {
@@ -138,21 +175,7 @@ static int start_datapath(struct tunnel *t, const struct tunnel_params *p,
 		snprintf(reason, rlen, "cannot create the datapath: %s", strerror(-err));
 		return err;
 	}
-	struct esp_sa_params in = {0}, out = {0};
-	enum aead_alg alg = c->encr == ENCR_CHACHA20_POLY1305 ? AEAD_CHACHA20_POLY1305
-							      : AEAD_AES_GCM_16;
-	in.spi = c->spi_in;
-	out.spi = c->spi_out;
-	in.alg = out.alg = alg;
-	in.esn = out.esn = c->esn;
-	in.keymat_len = out.keymat_len = c->key_len;
-	memcpy(in.keymat, c->key_in, c->key_len);
-	memcpy(out.keymat, c->key_out, c->key_len);
-	fill_ts(&in, c);
-	fill_ts(&out, c);
-	err = dp_install_sa(t->dp, &in, &out);
-	OPENSSL_cleanse(&in, sizeof(in));
-	OPENSSL_cleanse(&out, sizeof(out));
+	err = install(t, c, true, true);
 	if (!err)
 		err = dp_start(t->dp);
 	if (err) {

@@ -38,5 +38,9 @@ void tunnel_sweep(const char *ifname);
 int tunnel_up(struct tunnel *t, const struct tunnel_params *p, const struct ike_event *up,
 	      char *reason, size_t reason_len);
 void tunnel_down(struct tunnel *t);
+/* A rekeyed CHILD SA: its inbound half is installed at once (the old one stays accepted). */
+int tunnel_rekeyed(struct tunnel *t, const struct ike_child *c);
+/* The old CHILD SA is deleted: outbound moves to the new one, the old inbound SPI goes. */
+int tunnel_retired(struct tunnel *t, const struct ike_child *c, uint32_t old_spi_in);
 
 #endif

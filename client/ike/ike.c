@@ -179,17 +179,17 @@ int ike_send_plain_request(struct ike_sa *sa, uint64_t now, const uint8_t *msg, 
 
 /* Seals `inner` as one SK message, or as SKF fragments when it would exceed max_msg and the
  * gateway supports fragmentation (RFC 7383 2.5). Each datagram is malloc'd into dgrams[]. */
-static int seal_message(struct ike_sa *sa, const struct ike_hdr *h, struct ikb *inner,
-			uint8_t **dgrams, size_t *lens, unsigned *n)
+static int seal_message(struct ike_sa *sa, struct ike_keys *keys, const struct ike_hdr *h,
+			struct ikb *inner, uint8_t **dgrams, size_t *lens, unsigned *n)
 {
 	if (inner->w.err)
 		return -EMSGSIZE;
-	size_t whole = inner->w.len + ike_sk_overhead(&sa->keys, false);
+	size_t whole = inner->w.len + ike_sk_overhead(keys, false);
 	size_t chunk = inner->w.len ? inner->w.len : 1;
 	unsigned total = 1;
 	bool frag = false;
 	if (whole > sa->cfg.max_msg && sa->frag_ok && h->exchange != IKE_SA_INIT) {
-		size_t room = sa->cfg.max_msg - ike_sk_overhead(&sa->keys, true);
+		size_t room = sa->cfg.max_msg - ike_sk_overhead(keys, true);
 		total = (unsigned)((inner->w.len + room - 1) / room);
 		if (total > IKE_MAX_FRAGS)
 			return -EMSGSIZE;
@@ -200,11 +200,11 @@ static int seal_message(struct ike_sa *sa, const struct ike_hdr *h, struct ikb *
 	for (unsigned i = 0; i < total; i++) {
 		size_t off = i * chunk;
 		size_t len = inner->w.len - off < chunk ? inner->w.len - off : chunk;
-		size_t cap = len + ike_sk_overhead(&sa->keys, frag);
+		size_t cap = len + ike_sk_overhead(keys, frag);
 		uint8_t *d = malloc(cap);
 		if (!d)
 			return -ENOMEM;
-		int r = ike_sk_seal(&sa->keys, h, inner->first, frag ? (uint16_t)(i + 1) : 0,
+		int r = ike_sk_seal(keys, h, inner->first, frag ? (uint16_t)(i + 1) : 0,
 				    frag ? (uint16_t)total : 0, inner->w.buf + off, len,
 				    sa->iv_counter++, sa->cfg.rnd, sa->cfg.rnd_arg, d, cap);
 		if (r < 0) {
@@ -220,10 +220,10 @@ static int seal_message(struct ike_sa *sa, const struct ike_hdr *h, struct ikb *
 int ike_send_request(struct ike_sa *sa, uint64_t now, uint8_t exchange, struct ikb *inner)
 {
 	struct ike_hdr h = {.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION_2,
-			    .exchange = exchange, .flags = IKE_FLAG_INITIATOR,
+			    .exchange = exchange, .flags = sa->initiator ? IKE_FLAG_INITIATOR : 0,
 			    .msg_id = sa->next_msg_id};
 	request_free(&sa->req);
-	int err = seal_message(sa, &h, inner, sa->req.dgram, sa->req.len, &sa->req.n);
+	int err = seal_message(sa, &sa->keys, &h, inner, sa->req.dgram, sa->req.len, &sa->req.n);
 	if (err) {
 		request_free(&sa->req);
 		return err;
@@ -236,25 +236,49 @@ int ike_send_request(struct ike_sa *sa, uint64_t now, uint8_t exchange, struct i
 	return 0;
 }
 
-int ike_send_response(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id, struct ikb *inner)
+/* Seals a response with the given SA's keys and SPIs and caches it for retransmissions. */
+static int send_response(struct ike_sa *sa, struct ike_keys *keys, bool initiator,
+			 uint64_t spi_i, uint64_t spi_r, struct ike_response *cache,
+			 uint8_t exchange, uint32_t msg_id, struct ikb *inner)
 {
-	struct ike_hdr h = {.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION_2,
-			    .exchange = exchange, .flags = IKE_FLAG_INITIATOR | IKE_FLAG_RESPONSE,
+	struct ike_hdr h = {.spi_i = spi_i, .spi_r = spi_r, .version = IKE_VERSION_2,
+			    .exchange = exchange,
+			    .flags = (initiator ? IKE_FLAG_INITIATOR : 0) | IKE_FLAG_RESPONSE,
 			    .msg_id = msg_id};
 	uint8_t *d[IKE_MAX_FRAGS];
 	size_t len[IKE_MAX_FRAGS];
 	unsigned n = 0;
-	int err = seal_message(sa, &h, inner, d, len, &n);
+	int err = seal_message(sa, keys, &h, inner, d, len, &n);
 	if (err || n != 1) {
 		for (unsigned i = 0; i < n; i++)
 			free(d[i]);
 		return err ? err : -EMSGSIZE; /* tern's responses are small */
 	}
-	free(sa->resp.dgram);
-	sa->resp = (struct ike_response){.valid = true, .msg_id = msg_id, .dgram = d[0],
-					 .len = len[0]};
-	queue_dgram(sa, sa->resp.dgram, sa->resp.len);
+	free(cache->dgram);
+	*cache = (struct ike_response){.valid = true, .msg_id = msg_id, .dgram = d[0],
+				       .len = len[0]};
+	queue_dgram(sa, cache->dgram, cache->len);
 	return 0;
+}
+
+int ike_send_response(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id, struct ikb *inner)
+{
+	return send_response(sa, &sa->keys, sa->initiator, sa->spi_i, sa->spi_r, &sa->resp,
+			     exchange, msg_id, inner);
+}
+
+int ike_random_spi(struct ike_sa *sa, uint8_t *spi, size_t n)
+{
+	for (;;) {
+		int err = sa->cfg.rnd(sa->cfg.rnd_arg, spi, n);
+		if (err)
+			return err;
+		uint64_t v = 0;
+		for (size_t i = 0; i < n; i++)
+			v = v << 8 | spi[i];
+		if (n == 4 ? v >= 256 : v != 0)
+			return 0;
+	}
 }
 
 int ike_check_payloads(struct ike_sa *sa, const struct ike_msg *m, const struct ike_pl_rule *r)
@@ -345,7 +369,7 @@ static int reassemble(struct ike_sa *sa, uint32_t msg_id, uint16_t no, uint16_t 
 
 /* Decrypts (and reassembles) an encrypted message and parses its inner payloads into m.
  * Returns 1 when m is complete, 0 when waiting for fragments, -errno to drop. */
-static int open_message(struct ike_sa *sa, struct ike_msg *m)
+static int open_message(struct ike_sa *sa, struct ike_keys *keys, struct ike_msg *m)
 {
 	if (!sa->have_keys || m->sk_index != 0 || m->n != 1)
 		return -EBADMSG; /* every payload after IKE_SA_INIT must be inside SK */
@@ -353,7 +377,7 @@ static int open_message(struct ike_sa *sa, struct ike_msg *m)
 	const uint8_t *inner;
 	size_t inner_len;
 	uint16_t no, total;
-	int err = ike_sk_open(&sa->keys, m, sa->rxbuf, &first, &inner, &inner_len, &no, &total);
+	int err = ike_sk_open(keys, m, sa->rxbuf, &first, &inner, &inner_len, &no, &total);
 	if (err)
 		return err;
 	if (total == 0) {
@@ -385,7 +409,7 @@ static void handle_response(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 		drop(sa, "wrong responder SPI");
 		return;
 	}
-	int r = open_message(sa, m);
+	int r = open_message(sa, &sa->keys, m);
 	if (r <= 0) {
 		if (r < 0)
 			drop(sa, "cannot decrypt or parse the response");
@@ -424,7 +448,7 @@ static void handle_request(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 		drop(sa, "request with an unexpected message ID");
 		return;
 	}
-	int r = open_message(sa, m);
+	int r = open_message(sa, &sa->keys, m);
 	if (r <= 0) {
 		if (r < 0)
 			drop(sa, "cannot decrypt or parse the request");
@@ -444,15 +468,47 @@ static void handle_request(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 	case INFORMATIONAL:
 		ike_info_request(sa, now, m);
 		break;
+	case CREATE_CHILD_SA:
+		ike_create_child_request(sa, now, m);
+		break;
 	default:
-		/* CREATE_CHILD_SA (rekeying) from the gateway is not supported yet: refuse it so
-		 * that the gateway keeps the current SAs or closes cleanly. */
 		ikb_chain(&b, buf, sizeof(buf));
-		ikb_notify(&b, 0, NULL, 0, N_NO_ADDITIONAL_SAS, NULL, 0);
+		ikb_notify(&b, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
 		ike_send_response(sa, m->hdr.exchange, m->hdr.msg_id, &b);
-		ike_log(sa, IKE_LOG_INFO, "refused the gateway's %s request",
-			ike_exchange_name(m->hdr.exchange));
 	}
+}
+
+static void old_sa_free(struct ike_old_sa *o)
+{
+	free(o->resp.dgram);
+	ike_keys_wipe(&o->keys);
+	memset(o, 0, sizeof(*o));
+}
+
+/* A request on the IKE SA a rekey replaced: the gateway deletes it (2.18). Answered with the
+ * old keys; nothing else is done on it. */
+static void handle_old_request(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_old_sa *o = &sa->old;
+	if (o->resp.valid && m->hdr.msg_id == o->resp.msg_id) {
+		queue_dgram(sa, o->resp.dgram, o->resp.len);
+		return;
+	}
+	if (m->hdr.msg_id != o->peer_msg_id || m->hdr.exchange != INFORMATIONAL ||
+	    open_message(sa, &o->keys, m) <= 0) {
+		drop(sa, "request on the replaced IKE SA");
+		return;
+	}
+	o->peer_msg_id++;
+	uint8_t buf[16];
+	struct ikb b;
+	ikb_chain(&b, buf, sizeof(buf));
+	send_response(sa, &o->keys, o->initiator, o->spi_i, o->spi_r, &o->resp, INFORMATIONAL,
+		      m->hdr.msg_id, &b);
+	ike_log(sa, IKE_LOG_INFO, "the replaced IKE SA was deleted");
+	/* The response stays cached in case the gateway retransmits its Delete. */
+	ike_keys_wipe(&o->keys);
+	memset(&o->keys, 0, sizeof(o->keys));
 }
 
 void ike_receive(struct ike_sa *sa, uint64_t now, const uint8_t *buf, size_t len)
@@ -473,7 +529,13 @@ void ike_receive(struct ike_sa *sa, uint64_t now, const uint8_t *buf, size_t len
 		drop(sa, "malformed IKE message");
 		return;
 	}
-	if (m.hdr.spi_i != sa->spi_i || (m.hdr.flags & IKE_FLAG_INITIATOR)) {
+	bool from_initiator = m.hdr.flags & IKE_FLAG_INITIATOR;
+	if (sa->old.valid && m.hdr.spi_i == sa->old.spi_i && m.hdr.spi_r == sa->old.spi_r &&
+	    from_initiator != sa->old.initiator && !(m.hdr.flags & IKE_FLAG_RESPONSE)) {
+		handle_old_request(sa, &m);
+		return;
+	}
+	if (m.hdr.spi_i != sa->spi_i || from_initiator == sa->initiator) {
 		drop(sa, "not for this IKE SA");
 		return;
 	}
@@ -536,6 +598,7 @@ int ike_new(struct ike_sa **out, const struct ike_config *cfg)
 	if (!sa->cfg.rnd)
 		sa->cfg.rnd = crypto_rand;
 	sa->state = IKE_S_IDLE;
+	sa->initiator = true;
 	*out = sa;
 	return 0;
 }
@@ -547,6 +610,7 @@ void ike_free(struct ike_sa *sa)
 	request_free(&sa->req);
 	reassembly_reset(&sa->rs);
 	free(sa->resp.dgram);
+	old_sa_free(&sa->old);
 	free(sa->init_req);
 	free(sa->init_resp);
 	if (sa->dh)

@@ -79,7 +79,14 @@ struct ike_vconfig {
 	unsigned n_subnet4;
 };
 
-enum ike_event_type { IKE_EV_PROGRESS, IKE_EV_UP, IKE_EV_FAILED, IKE_EV_CLOSED };
+enum ike_event_type {
+	IKE_EV_PROGRESS,
+	IKE_EV_UP,	/* child: the CHILD SA to install; cfg: addresses, DNS, routes */
+	IKE_EV_REKEYED, /* child: the new CHILD SA; install its inbound half now */
+	IKE_EV_RETIRED, /* the old CHILD SA is gone: switch outbound to child, drop old_spi_in */
+	IKE_EV_FAILED,
+	IKE_EV_CLOSED,
+};
 
 struct ike_event {
 	enum ike_event_type type;
@@ -89,6 +96,7 @@ struct ike_event {
 	struct ike_vconfig cfg;
 	bool behind_nat; /* our address is translated: send NAT-T keepalives */
 	bool mobike;	 /* the gateway supports MOBIKE */
+	uint32_t old_spi_in; /* IKE_EV_RETIRED: our inbound SPI of the replaced CHILD SA */
 };
 
 struct ike_datagram {

@@ -20,7 +20,7 @@ void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 	uint8_t buf[128];
 	struct ikb b;
 	ikb_chain(&b, buf, sizeof(buf));
-	bool ike_deleted = false, child_deleted = false;
+	bool ike_deleted = false, child_deleted = false, old_deleted = false;
 	for (int i = -1;;) {
 		const struct ike_pl *pl = ike_msg_find(m, PL_DELETE, &i);
 		struct ike_delete d;
@@ -32,17 +32,31 @@ void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 			ike_deleted = true;
 			continue;
 		}
-		for (unsigned k = 0; k < d.n_spis && d.protocol == PROTO_ESP; k++)
-			if (get_u32(d.spis + 4 * k) == sa->child.spi_out)
+		for (unsigned k = 0; k < d.n_spis && d.protocol == PROTO_ESP; k++) {
+			uint32_t spi = get_u32(d.spis + 4 * k);
+			if (spi == sa->child.spi_out)
 				child_deleted = true;
+			else if (sa->old_spi_out && spi == sa->old_spi_out)
+				old_deleted = true;
+		}
 	}
-	if (child_deleted && !ike_deleted) {
-		/* Answer with our inbound SPI of the pair (RFC 7296 1.4.1). */
-		uint8_t spi[4];
-		put_u32(spi, sa->child.spi_in);
-		ikb_delete(&b, PROTO_ESP, spi, 4, 1);
-	}
+	/* Answer with our inbound SPI of each deleted pair (RFC 7296 1.4.1). */
+	uint8_t spis[8];
+	uint16_t n = 0;
+	if (child_deleted)
+		put_u32(spis + 4 * n++, sa->child.spi_in);
+	if (old_deleted)
+		put_u32(spis + 4 * n++, sa->old_spi_in);
+	if (n && !ike_deleted)
+		ikb_delete(&b, PROTO_ESP, spis, 4, n);
 	ike_send_response(sa, INFORMATIONAL, m->hdr.msg_id, &b);
+	if (old_deleted) {
+		/* The gateway now sends on the new CHILD SA only: our outbound switches too. */
+		struct ike_event *ev = ike_push_event(sa, IKE_EV_RETIRED);
+		ev->child = sa->child;
+		ev->old_spi_in = sa->old_spi_in;
+		sa->old_spi_in = sa->old_spi_out = 0;
+	}
 	if (ike_deleted)
 		closed(sa, "the gateway closed the connection");
 	else if (child_deleted && sa->state == IKE_S_ESTABLISHED)

@@ -23,6 +23,7 @@ struct ike_algs {
 struct ike_keys {
 	struct ike_algs alg;
 	bool aead;
+	bool responder; /* we are the original responder: seal with the _r keys, open with _i */
 	size_t prf_len;	  /* length of SK_d, SK_pi, SK_pr */
 	size_t encr_len;  /* length of SK_ei/SK_er, with the 4-byte salt for AEAD */
 	size_t integ_len; /* length of SK_ai/SK_ar, 0 for AEAD */
@@ -44,9 +45,20 @@ int ike_keys_derive(struct ike_keys *k, const struct ike_algs *alg, const uint8_
 		    size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t *gir,
 		    size_t gir_len, uint64_t spi_i, uint64_t spi_r);
 
+/* Rekeying an IKE SA (2.18): SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), then as above
+ * with the new SPIs. Ni/Nr/SPIi/SPIr are those of the CREATE_CHILD_SA exchange's initiator
+ * and responder. */
+int ike_keys_rekey(struct ike_keys *k, const struct ike_keys *old, const struct ike_algs *alg,
+		   const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		   const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r);
+
 /* KEYMAT = prf+(SK_d, Ni | Nr): the initiator-to-responder key first, then the other. */
 int ike_child_keymat(const struct ike_keys *k, size_t key_len, const uint8_t *ni, size_t ni_len,
 		     const uint8_t *nr, size_t nr_len, uint8_t *i2r, uint8_t *r2i);
+/* KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr), for a CHILD SA rekeyed with a key exchange. */
+int ike_child_keymat_pfs(const struct ike_keys *k, size_t key_len, const uint8_t *gir,
+			 size_t gir_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+			 size_t nr_len, uint8_t *i2r, uint8_t *r2i);
 
 void ike_keys_wipe(struct ike_keys *k);
 

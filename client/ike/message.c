@@ -239,35 +239,61 @@ static int transform_parse(struct rd *r, struct prop_transform *t, bool *last)
 
 /* Proposal substructure (3.3.1): Last(0|2), RESERVED, Length, Proposal Num, Protocol ID,
  * SPI Size, Num Transforms, SPI, transforms. */
-int ike_sa_parse_reply(const struct ike_pl *pl, struct ike_chosen *c)
+static int proposal_parse(struct rd *r, struct ike_chosen *c, bool *last)
 {
-	struct rd r = rd_init(pl->body, pl->len);
 	memset(c, 0, sizeof(*c));
-	uint8_t more = rd_u8(&r);
-	rd_u8(&r);
-	uint16_t len = rd_u16(&r);
-	if (r.err || more != 0 || len != pl->len || len < 8)
-		return -EBADMSG; /* a reply carries exactly one proposal */
-	c->number = rd_u8(&r);
-	c->prop.protocol = rd_u8(&r);
-	c->spi_size = rd_u8(&r);
-	uint8_t n_transforms = rd_u8(&r);
-	if (r.err || c->spi_size > sizeof(c->spi) || n_transforms == 0 ||
+	uint8_t more = rd_u8(r);
+	rd_u8(r);
+	uint16_t len = rd_u16(r);
+	if (r->err || (more != 0 && more != 2) || len < 8)
+		return -EBADMSG;
+	struct rd p = rd_sub(r, len - 4);
+	c->number = rd_u8(&p);
+	c->prop.protocol = rd_u8(&p);
+	c->spi_size = rd_u8(&p);
+	uint8_t n_transforms = rd_u8(&p);
+	if (p.err || c->spi_size > sizeof(c->spi) || n_transforms == 0 ||
 	    n_transforms > sizeof(c->prop.t) / sizeof(c->prop.t[0]))
 		return -EBADMSG;
-	const uint8_t *spi = rd_bytes(&r, c->spi_size);
+	const uint8_t *spi = rd_bytes(&p, c->spi_size);
 	if (!spi)
 		return -EBADMSG;
 	memcpy(c->spi, spi, c->spi_size);
-	bool last = false;
+	bool tlast = false;
 	for (unsigned i = 0; i < n_transforms; i++) {
-		if (last || transform_parse(&r, &c->prop.t[i], &last) != 0)
+		if (tlast || transform_parse(&p, &c->prop.t[i], &tlast) != 0)
 			return -EBADMSG;
 	}
 	c->prop.n = n_transforms;
-	if (!last || rd_left(&r) != 0)
+	if (!tlast || rd_left(&p) != 0)
 		return -EBADMSG;
+	*last = more == 0;
 	return 0;
+}
+
+int ike_sa_parse_reply(const struct ike_pl *pl, struct ike_chosen *c)
+{
+	struct rd r = rd_init(pl->body, pl->len);
+	bool last = false;
+	if (proposal_parse(&r, c, &last) || !last || rd_left(&r) != 0)
+		return -EBADMSG; /* a reply carries exactly one proposal */
+	return 0;
+}
+
+int ike_sa_parse_offers(const struct ike_pl *pl, struct ike_chosen *offers, unsigned cap,
+			unsigned *n)
+{
+	struct rd r = rd_init(pl->body, pl->len);
+	bool last = false;
+	*n = 0;
+	while (!last) {
+		struct ike_chosen c;
+		if (proposal_parse(&r, &c, &last))
+			return -EBADMSG;
+		if (*n < cap)
+			offers[(*n)++] = c;
+	}
+	return rd_left(&r) == 0 && *n ? 0 : -EBADMSG;
 }
 
 /* Traffic Selector (3.13.1): TS Type, IP Protocol ID, Selector Length, Start Port, End Port,
@@ -469,6 +495,26 @@ void ikb_sa(struct ikb *b, const struct prop_list *props, const uint8_t *spi, ui
 		if (!b->w.err)
 			put_u16(b->w.buf + ps + 2, (uint16_t)(b->w.len - ps));
 	}
+	ikb_end(b, s);
+}
+
+void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi,
+		   uint8_t spi_size)
+{
+	size_t s = ikb_begin(b, PL_SA);
+	size_t ps = b->w.len;
+	wr_u8(&b->w, 0);
+	wr_u8(&b->w, 0);
+	wr_u16(&b->w, 0);
+	wr_u8(&b->w, c->number);
+	wr_u8(&b->w, c->prop.protocol);
+	wr_u8(&b->w, spi_size);
+	wr_u8(&b->w, (uint8_t)c->prop.n);
+	wr_bytes(&b->w, spi, spi_size);
+	for (unsigned j = 0; j < c->prop.n; j++)
+		transform_write(&b->w, &c->prop.t[j], j + 1 == c->prop.n);
+	if (!b->w.err)
+		put_u16(b->w.buf + ps + 2, (uint16_t)(b->w.len - ps));
 	ikb_end(b, s);
 }
 

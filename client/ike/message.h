@@ -132,6 +132,9 @@ struct ike_chosen {
 	uint8_t spi[8];
 };
 int ike_sa_parse_reply(const struct ike_pl *pl, struct ike_chosen *c);
+/* SA (3.3) in a request: every proposal offered (up to cap), in order. */
+int ike_sa_parse_offers(const struct ike_pl *pl, struct ike_chosen *offers, unsigned cap,
+			unsigned *n);
 
 /* Traffic selectors (3.13.1): IPv4 and IPv6 address ranges. */
 struct ike_ts {
@@ -187,6 +190,9 @@ void ikb_auth(struct ikb *b, uint8_t method, const uint8_t *data, size_t len);
 void ikb_certreq(struct ikb *b, uint8_t encoding, const uint8_t *data, size_t len);
 /* SA payload with the given proposals (numbered from 1); spi of spi_size bytes in each. */
 void ikb_sa(struct ikb *b, const struct prop_list *props, const uint8_t *spi, uint8_t spi_size);
+/* An SA payload with one chosen proposal (our answer to an offer), with our SPI. */
+void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi,
+		   uint8_t spi_size);
 void ikb_ts(struct ikb *b, uint8_t pl_type, const struct ike_ts_list *l);
 /* CP request asking for the given attribute types, each with an empty value. */
 void ikb_cp_request(struct ikb *b, const uint16_t *attrs, unsigned n);

@@ -69,3 +69,46 @@ void ike_prop_list_text(const struct prop_list *l, char *out, size_t cap)
 			off += strlen(out + off);
 	}
 }
+
+static bool ours_has(const struct prop *p, const struct prop_transform *t, bool any_dh)
+{
+	if (t->type == TT_DH && any_dh && dh_supported(t->id))
+		return true;
+	return offered_has(p, t);
+}
+
+/* Picks, from the gateway's offers, the first proposal that one of ours can answer: for each
+ * transform type in the offer, the first of its transforms that our proposal has too. */
+int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offers, unsigned n,
+		    uint8_t protocol, bool any_dh, struct ike_chosen *out)
+{
+	for (unsigned o = 0; o < n; o++) {
+		const struct ike_chosen *off = &offers[o];
+		if (off->prop.protocol != protocol)
+			continue;
+		for (unsigned i = 0; i < ours->n; i++) {
+			struct ike_chosen c = *off;
+			unsigned seen = 0, types = 0;
+			c.prop.n = 0;
+			for (unsigned t = 0; t < off->prop.n; t++) {
+				const struct prop_transform *tr = &off->prop.t[t];
+				types |= 1u << tr->type;
+				if (!(seen & (1u << tr->type)) && ours_has(&ours->p[i], tr, any_dh)) {
+					seen |= 1u << tr->type;
+					c.prop.t[c.prop.n++] = *tr;
+				}
+			}
+			/* Transform types we need but the offer lacks (ESN, DH for IKE) fail too. */
+			bool complete = seen == types;
+			for (uint8_t ty = TT_ENCR; ty <= TT_ESN && complete; ty++)
+				if (offers_type(&ours->p[i], ty) && !(types & (1u << ty)) &&
+				    ty != TT_ESN && !(ty == TT_DH && protocol == PROTO_ESP))
+					complete = false;
+			if (complete) {
+				*out = c;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}

@@ -68,10 +68,22 @@ struct ike_reassembly {
 	size_t len[IKE_MAX_FRAGS + 1];
 };
 
+/* The IKE SA a rekey replaced (2.18), kept to answer the gateway's Delete for it. */
+struct ike_old_sa {
+	bool valid;
+	bool initiator;
+	uint64_t spi_i, spi_r;
+	uint32_t peer_msg_id;
+	struct ike_keys keys;
+	struct ike_response resp;
+};
+
 struct ike_sa {
 	struct ike_config cfg;
 	enum ike_state state;
+	bool initiator; /* we are the original initiator of the current IKE SA */
 	uint64_t spi_i, spi_r;
+	struct ike_old_sa old;
 	uint32_t next_msg_id; /* our next request */
 	uint32_t peer_msg_id; /* the gateway's next request */
 	bool nat_t;	      /* moved to port 4500 */
@@ -100,6 +112,7 @@ struct ike_sa {
 
 	uint32_t child_spi_in;
 	struct ike_child child;
+	uint32_t old_spi_in, old_spi_out; /* the CHILD SA pair the last rekey replaced */
 	struct ike_vconfig vcfg;
 
 	struct ike_request req;
@@ -141,6 +154,10 @@ int ike_check_payloads(struct ike_sa *sa, const struct ike_msg *m, const struct 
 int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c, bool ike,
 		    char *reason, size_t reason_len);
 void ike_prop_list_text(const struct prop_list *l, char *out, size_t cap);
+/* Chooses one of the gateway's offers (a CREATE_CHILD_SA request) that our proposals answer.
+ * any_dh: accept any DH group tern supports (PFS the user did not configure). -ENOENT if none. */
+int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offers, unsigned n,
+		    uint8_t protocol, bool any_dh, struct ike_chosen *out);
 
 /* init.c */
 int ike_init_start(struct ike_sa *sa, uint64_t now);
@@ -149,6 +166,11 @@ void ike_init_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 /* auth.c */
 int ike_auth_start(struct ike_sa *sa, uint64_t now);
 void ike_auth_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);
+
+/* rekey.c: CREATE_CHILD_SA requests from the gateway (rekeying the CHILD or the IKE SA) */
+void ike_create_child_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);
+/* ike.c: a random SPI of n bytes, never 0 (and >= 256 for 4-byte SPIs, RFC 4303 2.1) */
+int ike_random_spi(struct ike_sa *sa, uint8_t *spi, size_t n);
 
 /* info.c */
 void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);

@@ -67,13 +67,15 @@ int ike_sk_seal(struct ike_keys *k, const struct ike_hdr *hdr, uint8_t first_inn
 		put_u64(iv, iv_counter);
 		struct aead_op op = {.iv = iv, .aad = out, .aad_len = aad_len, .data = ct,
 				     .len = ct_len, .tag = icv};
-		err = aead_seal(k->aead_i, &op, 1);
+		err = aead_seal(k->responder ? k->aead_r : k->aead_i, &op, 1);
 	} else {
 		err = rnd(rnd_arg, iv, ivl);
 		if (!err)
-			err = aes_cbc_encrypt(k->sk_ei, k->encr_len, iv, ct, ct_len);
+			err = aes_cbc_encrypt(k->responder ? k->sk_er : k->sk_ei, k->encr_len, iv, ct,
+					      ct_len);
 		if (!err)
-			err = integ_compute(k->alg.integ, k->sk_ai, out, total - icvl, icv);
+			err = integ_compute(k->alg.integ, k->responder ? k->sk_ar : k->sk_ai, out,
+					    total - icvl, icv);
 	}
 	return err ? err : (int)total;
 }
@@ -111,13 +113,15 @@ int ike_sk_open(struct ike_keys *k, const struct ike_msg *m, uint8_t *buf, uint8
 	if (k->aead) {
 		struct aead_op op = {.iv = iv, .aad = buf, .aad_len = (size_t)(iv - buf),
 				     .data = ct, .len = ct_len, .tag = icv};
-		err = aead_open(k->aead_r, &op, 1);
+		err = aead_open(k->responder ? k->aead_i : k->aead_r, &op, 1);
 	} else {
 		if (ct_len % CBC_BLOCK)
 			return -EBADMSG;
-		err = integ_verify(k->alg.integ, k->sk_ar, buf, (size_t)(icv - buf), icv);
+		err = integ_verify(k->alg.integ, k->responder ? k->sk_ai : k->sk_ar, buf,
+				   (size_t)(icv - buf), icv);
 		if (!err)
-			err = aes_cbc_decrypt(k->sk_er, k->encr_len, iv, ct, ct_len);
+			err = aes_cbc_decrypt(k->responder ? k->sk_ei : k->sk_er, k->encr_len, iv, ct,
+					      ct_len);
 	}
 	if (err)
 		return -EBADMSG;

@@ -19,7 +19,6 @@
 
 set -u -o pipefail
 
-LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_ID=${TERN_LAB_ID:-$$}
 NS_GW=tern-gw-$LAB_ID
 NS_CL=tern-cl-$LAB_ID
@@ -68,10 +67,10 @@ lab_pass() {
 	exit 0
 }
 
-# lab_need_tern: skip the test when there is no tern binary to test.
+# lab_need_tern: skips the test when TERN is not set; fails it when TERN names no program.
 lab_need_tern() {
 	[ -n "$TERN" ] || lab_skip "TERN is not set (path of the tern binary)"
-	[ -x "$TERN" ] || lab_skip "tern binary not built: $TERN"
+	[ -x "$TERN" ] || lab_fail "no tern binary at $TERN"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -148,12 +147,12 @@ lab_wait() {
 
 # lab_ns_kill NS: ends every process in a namespace (TERM, then KILL after 3 s).
 lab_ns_kill() {
-	local pids i
+	local pids
 	pids=$(ip netns pids "$1" 2>/dev/null) || return 0
 	[ -n "$pids" ] || return 0
 	# shellcheck disable=SC2086
 	kill $pids 2>/dev/null
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		pids=$(ip netns pids "$1" 2>/dev/null)
 		[ -n "$pids" ] || return 0
 		sleep 0.1
@@ -322,9 +321,10 @@ GW_ESP_DEFAULT="aes256gcm16, chacha20poly1305"
 
 # gw_config [--ike P] [--esp P] [--eap mschapv2|md5] [--cert SET] [--fragmentation yes|no|accept]
 #           [--opt 'charon-level strongswan.conf line']... [--conn 'swanctl connection line']...
+#           [--child 'swanctl child (net) line']...
 gw_config() {
 	local ike=$GW_IKE_DEFAULT esp=$GW_ESP_DEFAULT eap=mschapv2 cert=ecdsa frag=yes
-	local opts="" conns=""
+	local opts="" conns="" childs=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--ike) ike=$2 ;;
@@ -334,6 +334,7 @@ gw_config() {
 		--fragmentation) frag=$2 ;;
 		--opt) opts="$opts  $2"$'\n' ;;
 		--conn) conns="$conns    $2"$'\n' ;;
+		--child) childs="$childs        $2"$'\n' ;;
 		*) lab_fail "gw_config: unknown option $1" ;;
 		esac
 		shift 2
@@ -398,7 +399,7 @@ $conns    local {
       net {
         local_ts = 0.0.0.0/0
         esp_proposals = $esp
-      }
+$childs      }
     }
   }
 }
@@ -433,7 +434,7 @@ lab_charon_start() {
 
 # gw_start: starts the gateway's charon and loads its configuration.
 gw_start() {
-	[ -n "$GW_DIR" ] || gw_config
+	[ -n "$GW_DIR" ] || gw_config --cert ecdsa
 	lab_charon_start "$NS_GW" "$GW_DIR" GW_PID
 	lab_wait 10 gw_swanctl --stats >/dev/null 2>&1 ||
 		lab_fail "gateway charon did not start (see $GW_LOG, $GW_DIR/charon.out)"
@@ -463,7 +464,7 @@ gw_has_sa() { [ "$(gw_sa_count)" -ge 1 ]; }
 
 # gw_sa_field KEY: the value of KEY=VALUE in the gateway's raw list-sas output (first match).
 gw_sa_field() {
-	gw_list_sas_raw | tr ' {}' '\n\n\n' | sed -n "s/^$1=//p" | head -n 1
+	gw_list_sas_raw | tr -s ' {}' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
 # gw_log_has REGEX: the gateway's log matches REGEX (extended).
@@ -554,7 +555,7 @@ cl_swanctl() {
 
 # cl_start: starts the client's charon and loads its configuration (does not connect).
 cl_start() {
-	[ -n "$CL_DIR" ] || cl_config
+	[ -n "$CL_DIR" ] || cl_config --cert ecdsa
 	lab_charon_start "$NS_CL" "$CL_DIR" CL_PID
 	lab_wait 10 cl_swanctl --stats >/dev/null 2>&1 ||
 		lab_fail "client charon did not start (see $LAB_LOGS/charon-cl.log)"
@@ -587,7 +588,7 @@ TERN_N=0
 
 tern_prepare() {
 	[ -n "$TERN_SOCK" ] && return 0
-	mkdir -p -m 0700 "$LAB_DIR/run" || lab_fail "cannot make $LAB_DIR/run"
+	mkdir -m 0700 "$LAB_DIR/run" || lab_fail "cannot make $LAB_DIR/run"
 	TERN_SOCK=$LAB_DIR/run/tern.sock
 	TERN_PWFILE=$LAB_DIR/password
 	(umask 077 && printf '%s\n' "$EAP_PASSWORD" >"$TERN_PWFILE")
@@ -650,8 +651,9 @@ tern_expect_failure() {
 	local want=$1 what=$2
 	[ "$TERN_RC" = "$want" ] ||
 		lab_fail "$what: tern returned $TERN_RC, expected $want ($(head -c 300 "$TERN_ERR" | tail -n 1))"
-	[ "$(grep -c '' "$TERN_ERR")" = 1 ] && grep -q '[[:alnum:]]' "$TERN_ERR" ||
+	if [ "$(grep -c '' "$TERN_ERR")" != 1 ] || ! grep -q '[[:alnum:]]' "$TERN_ERR"; then
 		lab_fail "$what: expected one line with the reason on stderr, got $(grep -c '' "$TERN_ERR") lines"
+	fi
 	lab_log "$what: exit $TERN_RC: $(cat "$TERN_ERR")"
 }
 

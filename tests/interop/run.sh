@@ -15,7 +15,6 @@
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 
 sw_client=0
 if [ "${1:-}" = --sw-client ]; then
@@ -49,9 +48,12 @@ if [ $# -gt 0 ]; then
 		tests+=("$t")
 	done
 else
+	# The lab's self-check first: when it fails, the other results mean little.
+	tests+=(t_lab_selfcheck)
 	for f in "$HERE"/t_*.sh; do
 		t=${f##*/}
-		tests+=("${t%.sh}")
+		t=${t%.sh}
+		[ "$t" = t_lab_selfcheck ] || tests+=("$t")
 	done
 fi
 
