@@ -219,6 +219,11 @@ static int set_timeout(struct parse *p, const char *v)
 	return parse_uint(p, v, 1, CLI_TIMEOUT_MAX_S, "timeout", &p->o->timeout_s);
 }
 
+static int set_dpd(struct parse *p, const char *v)
+{
+	return parse_uint(p, v, 1, CLI_TIMEOUT_MAX_S, "liveness interval", &p->o->dpd_s);
+}
+
 static int set_mtu(struct parse *p, const char *v)
 {
 	return parse_uint(p, v, CLI_MTU_MIN, CLI_MTU_MAX, "MTU", &p->o->mtu);
@@ -296,6 +301,8 @@ static const struct option options[] = {
     {"eap", 0, "METHODS", ON_CONNECT, set_eap,
      "EAP methods to accept: mschapv2,md5 (default: both)"},
     {"timeout", 0, "SECONDS", ON_CONNECT, set_timeout, "stop trying to connect after (default 30)"},
+    {"dpd", 0, "SECONDS", ON_CONNECT, set_dpd,
+     "check the gateway is alive after this long without traffic (default 30)"},
     {"mtu", 0, "BYTES", ON_CONNECT, set_mtu, "MTU of the tunnel interface (default: automatic)"},
     {"ifname", 0, "NAME", ON_CONNECT, set_ifname, "tunnel interface name (default tern0)"},
     {"foreground", 'f', NULL, ON_CONNECT, set_foreground, "stay in the foreground"},
@@ -351,6 +358,7 @@ void cli_defaults(struct cli_opts *o)
 	prop_default_esp(&o->esp);
 	o->eap_methods = CLI_EAP_DEFAULT;
 	o->timeout_s = CLI_TIMEOUT_DEFAULT_S;
+	o->dpd_s = CLI_DPD_DEFAULT_S;
 	snprintf(o->ifname, sizeof(o->ifname), "%s", CLI_IFNAME_DEFAULT);
 	snprintf(o->socket_path, sizeof(o->socket_path), "%s", CONTROL_DEFAULT_PATH);
 }

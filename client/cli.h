@@ -48,6 +48,7 @@ enum cli_eap_type {
 enum cli_defaults {
 	CLI_PORT_DEFAULT = 500,
 	CLI_TIMEOUT_DEFAULT_S = 30,
+	CLI_DPD_DEFAULT_S = 30,
 	CLI_TIMEOUT_MAX_S = 3600,
 	CLI_MTU_MIN = 576,
 	CLI_MTU_MAX = 9000,
@@ -75,6 +76,7 @@ struct cli_opts {
 	struct prop_list esp;	      /* --esp or prop_default_esp() */
 	uint32_t eap_methods;	      /* CLI_EAP_BIT() mask */
 	unsigned timeout_s;	      /* give up connecting after this long; default 30 */
+	unsigned dpd_s;		      /* liveness check after this long idle; default 30 */
 	unsigned mtu;		      /* TUN MTU; 0 = automatic */
 	char ifname[IFNAMSIZ];	      /* default "tern0" */
 	bool foreground;	      /* stay attached to the terminal, no fork */

@@ -30,6 +30,7 @@ enum {
 	IKE_QUEUE_LEN = 64, /* IKE datagrams waiting for the loop; more are dropped */
 	UDP_READ_BUDGET = 64,
 	MARKER_LEN = 4,
+	ALIVE_CHECK_MS = 5000,
 };
 
 struct ike_queued {
@@ -56,6 +57,8 @@ struct session {
 	uv_poll_t udp_poll;
 	bool udp_polling;
 	uv_timer_t timer;
+	uv_timer_t alive_timer; /* ESP from the gateway counts as a sign of life */
+	uint64_t esp_in_seen;
 	uv_signal_t sigint, sigterm, sighup;
 	uv_async_t ike_async;
 	pthread_mutex_t q_lock;
@@ -179,6 +182,20 @@ static void pump(struct session *s)
 	}
 }
 
+static void on_alive_timer(uv_timer_t *t)
+{
+	struct session *s = t->data;
+	struct dp_stats st;
+	if (!s->tunnel_up || s->done)
+		return;
+	dp_get_stats(s->tun.dp, &st);
+	if (st.packets_in != s->esp_in_seen) {
+		s->esp_in_seen = st.packets_in;
+		ike_peer_alive(s->ike, now_ms(s));
+		pump(s);
+	}
+}
+
 static void on_timer(uv_timer_t *t)
 {
 	struct session *s = t->data;
@@ -294,6 +311,7 @@ static void on_up(struct session *s, const struct ike_event *ev)
 	}
 	s->tunnel_up = true;
 	s->connected_at = time(NULL);
+	uv_timer_start(&s->alive_timer, on_alive_timer, ALIVE_CHECK_MS, ALIVE_CHECK_MS);
 	snprintf(s->vip, sizeof(s->vip), "%s", s->tun.vip4[0] ? s->tun.vip4 : s->tun.vip6);
 	say(s, "connected to %s as %s, virtual IP %s on %s (MTU %u)%s", s->o->server, s->o->user,
 	    s->vip, s->tun.ifname, s->tun.mtu, ev->mobike ? ", MOBIKE" : "");
@@ -569,6 +587,7 @@ static int setup(struct session *s, const char *password, char *reason, size_t r
 		.local = local,
 		.remote = s->gw500,
 		.timeout_ms = s->o->timeout_s * 1000,
+		.dpd_ms = s->o->dpd_s * 1000,
 		.unix_now = time(NULL),
 		.rnd = crypto_rand,
 		.log = ike_log_line,
@@ -588,6 +607,8 @@ static int setup(struct session *s, const char *password, char *reason, size_t r
 	uv_poll_start(&s->ctl_poll, UV_READABLE, on_ctl);
 	uv_timer_init(&s->loop, &s->timer);
 	s->timer.data = s;
+	uv_timer_init(&s->loop, &s->alive_timer);
+	s->alive_timer.data = s;
 	uv_async_init(&s->loop, &s->ike_async, on_ike_async);
 	s->ike_async.data = s;
 	uv_signal_t *sigs[] = {&s->sigint, &s->sigterm, &s->sighup};

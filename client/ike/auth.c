@@ -422,7 +422,7 @@ static const struct ike_pl_rule final_rules[] = {
 	{PL_CP, 0, 1},	 {PL_NOTIFY, 0, 64}, {PL_IDR, 0, 1},	 {0, 0, 0},
 };
 
-static void final_response(struct ike_sa *sa, const struct ike_msg *m)
+static void final_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 {
 	char reason[200];
 	if (ike_check_payloads(sa, m, final_rules)) {
@@ -450,6 +450,7 @@ static void final_response(struct ike_sa *sa, const struct ike_msg *m)
 	eap_client_free(sa->eap);
 	sa->eap = NULL;
 	ike_set_state(sa, IKE_S_ESTABLISHED);
+	sa->alive_ms = now;
 
 	struct ike_event *ev = ike_push_event(sa, IKE_EV_UP);
 	ev->child = sa->child;
@@ -476,7 +477,7 @@ void ike_auth_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 		run_eap(sa, now, m);
 		break;
 	case IKE_S_AUTH_FINAL_SENT:
-		final_response(sa, m);
+		final_response(sa, now, m);
 		break;
 	default:
 		sa->stats.dropped++;

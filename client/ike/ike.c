@@ -156,7 +156,7 @@ static void arm_request(struct ike_sa *sa, uint64_t now, uint8_t exchange)
 	sa->req.next_ms = now + RETRANSMIT_BASE_MS;
 	if (sa->state == IKE_S_DELETING)
 		sa->req.give_up_ms = now + DELETE_TIMEOUT_MS;
-	else if (sa->connect_deadline_ms)
+	else if (sa->state != IKE_S_ESTABLISHED && sa->connect_deadline_ms)
 		sa->req.give_up_ms = sa->connect_deadline_ms;
 	else
 		sa->req.give_up_ms = now + sa->cfg.timeout_ms;
@@ -415,6 +415,7 @@ static void handle_response(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 			drop(sa, "cannot decrypt or parse the response");
 		return;
 	}
+	sa->alive_ms = now;
 	uint8_t crit = ike_msg_unknown_critical(m);
 	if (crit) {
 		ike_fail(sa, IKE_FAIL_OTHER, "gateway sent an unsupported critical payload (type %u)",
@@ -454,6 +455,7 @@ static void handle_request(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 			drop(sa, "cannot decrypt or parse the request");
 		return;
 	}
+	sa->alive_ms = now;
 	sa->peer_msg_id++;
 	struct ikb b;
 	uint8_t buf[64];
@@ -548,8 +550,24 @@ void ike_receive(struct ike_sa *sa, uint64_t now, const uint8_t *buf, size_t len
 		handle_request(sa, now, &m);
 }
 
+static uint64_t dpd_deadline(const struct ike_sa *sa)
+{
+	return sa->alive_ms + (sa->cfg.dpd_ms ? sa->cfg.dpd_ms : DPD_DEFAULT_MS);
+}
+
+void ike_peer_alive(struct ike_sa *sa, uint64_t now)
+{
+	if (now > sa->alive_ms)
+		sa->alive_ms = now;
+}
+
 void ike_tick(struct ike_sa *sa, uint64_t now)
 {
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req.active && now >= dpd_deadline(sa)) {
+		if (ike_liveness_start(sa, now))
+			ike_fail(sa, IKE_FAIL_OTHER, "cannot build a liveness check");
+		return;
+	}
 	if (!sa->req.active || now < sa->req.next_ms)
 		return;
 	if (now >= sa->req.give_up_ms) {
@@ -582,7 +600,9 @@ void ike_tick(struct ike_sa *sa, uint64_t now)
 
 uint64_t ike_deadline(const struct ike_sa *sa)
 {
-	return sa->req.active ? sa->req.next_ms : UINT64_MAX;
+	if (sa->req.active)
+		return sa->req.next_ms;
+	return sa->state == IKE_S_ESTABLISHED ? dpd_deadline(sa) : UINT64_MAX;
 }
 
 int ike_new(struct ike_sa **out, const struct ike_config *cfg)

@@ -46,6 +46,8 @@ struct ike_config {
 	struct sockaddr_storage remote; /* the gateway (port 500) */
 	unsigned timeout_ms;		/* give up connecting after this long */
 	unsigned max_msg;		/* largest IKE datagram to send before fragmenting */
+	unsigned dpd_ms;		/* liveness check after this long without a sign of
+					   life from the gateway (0: 30 s) */
 	int64_t unix_now;		/* wall clock for certificate dates */
 	rand_fn rnd;
 	void *rnd_arg;
@@ -117,6 +119,8 @@ int ike_connect(struct ike_sa *sa, uint64_t now_ms);
 /* A datagram from the gateway (without the non-ESP marker). Bad input is dropped and counted. */
 void ike_receive(struct ike_sa *sa, uint64_t now_ms, const uint8_t *buf, size_t len);
 void ike_tick(struct ike_sa *sa, uint64_t now_ms);
+/* The gateway showed it is alive another way (ESP arrived): postpones the liveness check. */
+void ike_peer_alive(struct ike_sa *sa, uint64_t now_ms);
 uint64_t ike_deadline(const struct ike_sa *sa); /* UINT64_MAX: none */
 /* Sends a Delete for the IKE SA and closes (IKE_EV_CLOSED once answered or timed out). */
 void ike_disconnect(struct ike_sa *sa, uint64_t now_ms);

@@ -72,7 +72,17 @@ void ike_info_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 	if (sa->state == IKE_S_DELETING)
 		closed(sa, "disconnected");
 	else
-		ike_request_done(sa);
+		ike_request_done(sa); /* the answer to a liveness check */
+}
+
+/* An empty INFORMATIONAL request: the gateway must answer it (RFC 7296 1.4). */
+int ike_liveness_start(struct ike_sa *sa, uint64_t now)
+{
+	uint8_t buf[8];
+	struct ikb b;
+	ikb_chain(&b, buf, sizeof(buf));
+	ike_log(sa, IKE_LOG_DEBUG, "liveness check");
+	return ike_send_request(sa, now, INFORMATIONAL, &b);
 }
 
 int ike_delete_start(struct ike_sa *sa, uint64_t now)

@@ -19,6 +19,7 @@ enum {
 	RETRANSMIT_BASE_MS = 500,     /* RFC 7296 2.1: first retransmission */
 	RETRANSMIT_MAX_MS = 4000,     /* cap of the exponential backoff */
 	DELETE_TIMEOUT_MS = 3000,     /* how long a Delete waits for its answer */
+	DPD_DEFAULT_MS = 30000,	      /* liveness check after this long without a sign of life */
 	IKE_MAX_COOKIE_TRIES = 3,
 	IKE_MAX_KE_TRIES = 2,
 	IKE_DEFAULT_MAX_MSG = 1280 - 40 - 8 - 4, /* fits an IPv6 minimum MTU with UDP + marker */
@@ -90,6 +91,7 @@ struct ike_sa {
 	bool behind_nat, frag_ok, mobike_ok;
 	uint64_t iv_counter;
 	uint64_t connect_deadline_ms;
+	uint64_t alive_ms; /* last sign of life from the gateway */
 
 	struct dh *dh;
 	uint16_t dh_group;
@@ -176,5 +178,6 @@ int ike_random_spi(struct ike_sa *sa, uint8_t *spi, size_t n);
 void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);
 void ike_info_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);
 int ike_delete_start(struct ike_sa *sa, uint64_t now);
+int ike_liveness_start(struct ike_sa *sa, uint64_t now);
 
 #endif

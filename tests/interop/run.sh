@@ -30,6 +30,7 @@ shift
 
 if [ "$sw_client" = 1 ]; then
 	TERN=$HERE/sw-tern.sh
+	export TERN_IS_SW=1
 else
 	TERN=$(cd "$build" 2>/dev/null && pwd) || TERN=$build
 	TERN=$TERN/client/tern
