@@ -426,6 +426,7 @@ gw_swanctl() {
 # /run, and waits until its vici socket answers.
 lab_charon_start() {
 	local ns=$1 dir=$2
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	ip netns exec "$ns" unshare -m sh -c \
 		'mount -t tmpfs none /run && exec env STRONGSWAN_CONF="$1/strongswan.conf" "$2"' \
 		sh "$dir" "$CHARON" >"$dir/charon.out" 2>&1 &
@@ -642,7 +643,7 @@ tern_gone() { [ -z "$(tern_pids)" ]; }
 # tern_expect_connected: fails the test unless the last tern run returned 0.
 tern_expect_connected() {
 	[ "$TERN_RC" = 0 ] ||
-		lab_fail "${1:-tern connect} returned $TERN_RC: $(head -c 300 "$TERN_ERR" | tail -n 1)"
+		lab_fail "${1:-tern connect} returned $TERN_RC: $(tail -n 1 "$TERN_ERR" | cut -c 1-300)"
 }
 
 # tern_expect_failure CODE WHAT: fails the test unless tern returned CODE with one line on
@@ -650,7 +651,7 @@ tern_expect_connected() {
 tern_expect_failure() {
 	local want=$1 what=$2
 	[ "$TERN_RC" = "$want" ] ||
-		lab_fail "$what: tern returned $TERN_RC, expected $want ($(head -c 300 "$TERN_ERR" | tail -n 1))"
+		lab_fail "$what: tern returned $TERN_RC, expected $want ($(tail -n 1 "$TERN_ERR" | cut -c 1-300))"
 	if [ "$(grep -c '' "$TERN_ERR")" != 1 ] || ! grep -q '[[:alnum:]]' "$TERN_ERR"; then
 		lab_fail "$what: expected one line with the reason on stderr, got $(grep -c '' "$TERN_ERR") lines"
 	fi
@@ -711,5 +712,6 @@ lab_send_half_open() {
 	nonce='\x00\x00\x00\x24'
 	nonce+='\x6e\x6f\x6e\x63\x65\x2d\x74\x65\x72\x6e\x2d\x6c\x61\x62\x2d\x68'
 	nonce+='\x61\x6c\x66\x2d\x6f\x70\x65\x6e\x2d\x30\x31\x32\x33\x34\x35\x36'
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	lab_nsexec_cl bash -c 'printf "$1" >/dev/udp/"$2"/500' sh "$hdr$sa$ke$nonce" "$GW_ADDR"
 }

@@ -175,6 +175,7 @@ secrets {
 EOF
 
 # charon runs as a process named "tern" (through the symlink), in the background.
+# shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m sh -c 'mount -t tmpfs none /run && exec env STRONGSWAN_CONF="$1/strongswan.conf" "$1/tern"' \
 	sh "$state" </dev/null >"$state/charon.out" 2>&1 &
 echo $! >"$state/charon.pid"

@@ -4,6 +4,7 @@
 # through that device, the gateway's DNS server (203.0.113.53, from the pool's dns) in the
 # namespace's /etc/resolv.conf; after tern disconnect: the device gone, the route back on cl0,
 # resolv.conf as it was. The machine's own /etc/resolv.conf is never touched.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern
@@ -14,7 +15,7 @@ host_sum=$(md5sum </etc/resolv.conf 2>/dev/null)
 ns_before=$(lab_nsexec_cl cat /etc/resolv.conf)
 
 tern_connect -v --ifname tern7
-tern_expect_connected
+tern_expect_connected "tern connect --ifname tern7"
 tern_expect_sa_up
 vip=$(gw_sa_field remote-vips | tr -d '[]' | cut -d, -f1)
 ip -n "$NS_CL" -4 addr show dev tern7 >"$LAB_LOGS/addr.log" 2>&1 ||

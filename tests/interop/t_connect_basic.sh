@@ -4,6 +4,7 @@
 # from the pool; tern status answers; tern disconnect removes the SA and ends tern. Then again
 # by name (vpn.example.test via the namespace's /etc/hosts), with --server-id and the password
 # on standard input.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

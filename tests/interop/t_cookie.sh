@@ -2,6 +2,7 @@
 # COOKIE (RFC 7296 2.6): with charon.cookie_threshold = 1 and one half-open IKE_SA on the
 # gateway (a raw IKE_SA_INIT that is never continued), the gateway answers tern's IKE_SA_INIT
 # with a COOKIE notify; tern must repeat its request with the cookie and connect.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

@@ -1,6 +1,7 @@
 #!/bin/bash
 # EAP-MD5 (RFC 3748 5.4) instead of EAP-MSCHAPv2: the gateway asks for it, tern --eap md5
 # answers, strongSwan reports the method succeeded.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

@@ -2,6 +2,7 @@
 # One tern connect per ESP proposal (aes128gcm16, aes256gcm16, chacha20poly1305): the gateway's
 # CHILD_SA uses it, and ping reaches 203.0.113.254 (the gateway's lo) through the tunnel, which
 # the gateway's counters confirm. Expected names are strongSwan's (swanctl --list-sas --raw).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CASES=(

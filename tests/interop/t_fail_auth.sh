@@ -1,6 +1,7 @@
 #!/bin/bash
 # Authentication failures end with exit code 3 and one line on stderr: a wrong password, and
 # a user the gateway does not know. The gateway keeps no SA and no tern process is left.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

@@ -2,6 +2,7 @@
 # No common proposal ends with exit code 5 and one line on stderr: for the IKE_SA (the
 # gateway answers IKE_SA_INIT with NO_PROPOSAL_CHOSEN) and for the CHILD_SA (IKE_AUTH succeeds,
 # the gateway refuses the ESP proposal).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

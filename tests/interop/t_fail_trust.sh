@@ -2,6 +2,7 @@
 # Gateways tern must not trust end with exit code 4 and one line on stderr: a certificate from
 # another CA, an expired certificate (valid only in 2020, from the trusted CA), and a gateway
 # whose certificate does not name the identity given with --server-id.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

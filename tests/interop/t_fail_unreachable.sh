@@ -3,6 +3,7 @@
 # (plus 4 s of slack): no IKE daemon on the gateway (ICMP port unreachable), a gateway that
 # silently drops everything (blackhole route on its side), and a blackhole route to the
 # gateway in the client namespace (sendto fails).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

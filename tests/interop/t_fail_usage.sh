@@ -1,6 +1,7 @@
 #!/bin/bash
 # Usage and configuration errors end with exit code 2 and one line on stderr, before any
 # packet is sent.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

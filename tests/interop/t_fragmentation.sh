@@ -2,6 +2,7 @@
 # IKEv2 fragmentation (RFC 7383): a 1280-byte MTU path and a gateway that sends an RSA-4096
 # server cert plus its RSA-4096 intermediate in IKE_AUTH: the message does not fit, the
 # gateway's log shows it split into fragments, and tern reassembles them and connects.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

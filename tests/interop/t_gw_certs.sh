@@ -1,6 +1,7 @@
 #!/bin/bash
 # Gateway certificates: ECDSA P-256, RSA-2048, and an RSA-4096 root -> intermediate -> server
 # chain (tern trusts only the root). All made with strongSwan's pki.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

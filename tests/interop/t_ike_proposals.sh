@@ -4,6 +4,7 @@
 # PRF-HMAC-SHA2-256/384/512, and the groups x25519, ecp256, ecp384, modp2048/3072/4096.
 # Expected: the algorithms strongSwan's gateway reports for the IKE_SA (swanctl --list-sas --raw,
 # names as strongSwan prints them).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CASES=(

@@ -1,6 +1,7 @@
 #!/bin/bash
 # INVALID_KE_PAYLOAD (RFC 7296 1.2): tern sends a x25519 key share first; the gateway accepts
 # only ecp256, answers INVALID_KE_PAYLOAD, and tern retries with ecp256.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern

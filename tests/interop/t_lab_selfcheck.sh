@@ -2,6 +2,7 @@
 # The lab itself: a strongSwan client (kernel-libipsec, EAP-MSCHAPv2 as carol) connects to the
 # strongSwan gateway and pings 203.0.113.254 (the gateway's lo) through the tunnel. Needs no
 # tern: when this fails, every other interop result is meaningless.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 lab_init
