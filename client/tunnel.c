@@ -96,13 +96,20 @@ static size_t tunnel_routes(const struct ike_event *up, struct net_prefix *r, si
 	}
 	if (n)
 		return n;
+	bool full4 = false;
 	for (unsigned i = 0; i < up->child.ts_remote.n && n < cap; i++) {
 		const struct ike_ts *ts = &up->child.ts_remote.ts[i];
 		if (ts->type == TS_IPV6_ADDR_RANGE && !v->has_ip6)
 			continue;
-		if (ts_prefix(ts, &r[n]))
+		if (ts_prefix(ts, &r[n])) {
+			full4 |= r[n].family == AF_INET && r[n].len == 0;
 			n++;
+		}
 	}
+	/* A full IPv4 tunnel without IPv6 from the gateway: IPv6 still goes to the TUN device,
+	 * where no SA covers it and it is dropped, rather than leaking around the tunnel. */
+	if (full4 && !v->has_ip6 && n < cap)
+		r[n++] = (struct net_prefix){.family = AF_INET6, .len = 0};
 	return n;
 }
 
@@ -217,7 +224,7 @@ int tunnel_up(struct tunnel *t, const struct tunnel_params *p, const struct ike_
 	if (err)
 		return err;
 	net_policy_init(&t->policy, p->ifname);
-	err = tun_open(p->ifname, 0, t->ifname);
+	err = tun_open(p->ifname, TUN_OPEN_VNET_HDR, t->ifname);
 	if (err < 0) {
 		snprintf(reason, rlen, "cannot create the TUN device %s: %s", p->ifname,
 			 strerror(-err));

@@ -3,13 +3,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "datapath/esp_internal.h"
+#include "platform/tun.h"
 
 enum { SYNC_SLEEP_NS = 20000 };
 
@@ -51,7 +58,9 @@ int dp_new(struct dp **out, const struct dp_config *cfg)
 	struct dp *dp;
 
 	if (out == NULL || cfg == NULL || cfg->tun_fd < 0 || cfg->udp_fd < 0 ||
-	    cfg->burst > DP_BURST_MAX)
+	    cfg->burst > DP_BURST_MAX ||
+	    (cfg->tun_vnet_hdr != 0 &&
+	     (cfg->tun_vnet_hdr < DP_VNET_HDR_LEN || cfg->tun_vnet_hdr > DP_VNET_LEN_MAX)))
 		return -EINVAL;
 	dp = calloc(1, sizeof(*dp));
 	if (dp == NULL)
@@ -115,21 +124,95 @@ static void synchronize(struct dp *dp)
 	}
 }
 
+/* The TUN side: with a virtio-net header, the widest offload set the kernel takes. A
+ * descriptor that is not a TUN device (or has no vnet header) carries plain packets. */
+static void setup_tun_offload(struct dp *dp)
+{
+	static const unsigned sets[] = {
+	    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+	    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+	    TUN_F_CSUM,
+	};
+	struct ifreq ifr;
+	int sz = 0;
+
+	dp->vnet_len = dp->cfg.tun_vnet_hdr;
+	dp->tun_offload = 0;
+	if (dp->vnet_len != 0) {
+		dp->tun_offload = sets[0];
+		return;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(dp->cfg.tun_fd, TUNGETIFF, &ifr) < 0 || (ifr.ifr_flags & IFF_VNET_HDR) == 0)
+		return;
+	if (ioctl(dp->cfg.tun_fd, TUNGETVNETHDRSZ, &sz) < 0 || sz < DP_VNET_HDR_LEN ||
+	    sz > DP_VNET_LEN_MAX)
+		sz = DP_VNET_HDR_LEN; /* the default; larger headers are zero-extended */
+	dp->vnet_len = (unsigned)sz;
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		if (tun_set_offload(dp->cfg.tun_fd, sets[i]) == 0) {
+			dp->tun_offload = sets[i];
+			return;
+		}
+	}
+	/* No offload at all: packets still carry a (zero) vnet header each way. */
+}
+
+/* UDP_GRO on the socket: 0, or -errno when the kernel does not have it. */
+static int set_udp_gro(int fd, int on)
+{
+	return setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0 ? 0 : -errno;
+}
+
+/* Whether the socket knows UDP_SEGMENT (Linux 4.18): the option reads back as 0. */
+static bool has_udp_gso(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &v, &len) == 0;
+}
+
+/* Per-worker buffers: TX a batch of dp->burst (or, with TSO, DP_BURST_MAX segments) and one
+ * super-packet; RX dp->burst messages, with UDP_GRO a stage buffer per message plus scratch
+ * and the spare buffers that split trains go into. */
+static int alloc_worker(struct dp *dp, struct dp_worker *w, bool tx)
+{
+	unsigned spares = 0, count;
+	size_t stage = 0;
+	int err;
+
+	w->cap = dp->burst;
+	if (tx && dp->vnet_len != 0) {
+		w->cap = DP_BURST_MAX;
+		stage = DP_GSO_MAX;
+	}
+	if (!tx && w->io_gso) {
+		spares = DP_RX_SPARES;
+		stage = ((size_t)w->cap + 1) * DP_UDP_GRO_BUF;
+	}
+	count = w->cap + spares;
+	err = esp_pool_new(&w->pool, count);
+	if (err < 0)
+		return err;
+	if (esp_pool_get(w->pool, w->pkts, w->cap) != w->cap ||
+	    esp_pool_get(w->pool, w->spare, spares) != spares)
+		return -ENOMEM;
+	if (stage != 0 && (w->stage = malloc(stage)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 static int start_worker(struct dp *dp, struct dp_worker *w, void *(*fn)(void *), const char *name)
 {
-	int err = esp_pool_new(&w->pool, dp->burst);
+	int err = alloc_worker(dp, w, fn == dp_tx_main);
 
 	if (err < 0)
 		return err;
-	if (esp_pool_get(w->pool, w->pkts, dp->burst) != dp->burst)
-		return -ENOMEM;
 	atomic_store(&w->qs, 0);
 	err = pthread_create(&w->thread, NULL, fn, w);
-	if (err != 0) {
-		esp_pool_free(w->pool);
-		w->pool = NULL;
+	if (err != 0)
 		return -err;
-	}
 	pthread_setname_np(w->thread, name);
 	w->running = true;
 	return 0;
@@ -146,6 +229,9 @@ int dp_start(struct dp *dp)
 		dp->error = "cannot make the TUN descriptor non-blocking";
 		return -errno;
 	}
+	setup_tun_offload(dp);
+	dp->tx.io_gso = has_udp_gso(dp->cfg.udp_fd);
+	dp->rx.io_gso = set_udp_gro(dp->cfg.udp_fd, 1) == 0;
 	atomic_store(&dp->stop, false);
 	err = start_worker(dp, &dp->tx, dp_tx_main, "tern-dp-tx");
 	if (err == 0)
@@ -165,6 +251,12 @@ static void stop_worker(struct dp_worker *w)
 	}
 	esp_pool_free(w->pool);
 	w->pool = NULL;
+	if (w->stage != NULL) {
+		if (w == &w->dp->tx) /* it held plaintext; RX's held ESP and IKE */
+			OPENSSL_cleanse(w->stage, DP_GSO_MAX);
+		free(w->stage);
+		w->stage = NULL;
+	}
 }
 
 void dp_stop(struct dp *dp)
@@ -174,6 +266,9 @@ void dp_stop(struct dp *dp)
 	dp_wake(&dp->rx);
 	stop_worker(&dp->tx);
 	stop_worker(&dp->rx);
+	if (dp->rx.io_gso)
+		set_udp_gro(dp->cfg.udp_fd, 0); /* the socket goes back as it came */
+	dp->rx.io_gso = false;
 	dp_drain_wake(&dp->tx);
 	dp_drain_wake(&dp->rx);
 }
@@ -299,6 +394,11 @@ void dp_get_stats(struct dp *dp, struct dp_stats *st)
 	st->ike_in = load(&dp->rx.ike);
 	st->keepalive_in = load(&dp->rx.keepalives);
 	st->keepalive_out = load(&dp->tx.keepalives);
+	st->tun_gso = load(&dp->tx.tun_gso);
+	st->udp_gso = load(&dp->tx.udp_gso);
+	st->udp_gro = load(&dp->rx.udp_gro);
+	st->tun_gro = load(&dp->rx.tun_gro);
+	st->tun_offload = dp->tun_offload;
 	pthread_mutex_lock(&dp->ctl); /* the outbound SA is only freed under this lock */
 	out = atomic_load(&dp->out);
 	if (out != NULL) {

@@ -1,14 +1,26 @@
 /* The datapath: IP packets from a TUN device sealed as ESP in UDP (RFC 3948) to the gateway,
  * and the reverse. Two worker threads:
- *   TX: TUN read (a burst, non-blocking reads after poll) -> ESP encap -> sendmmsg to the peer;
- *       also sends NAT-T keepalives (one 0xff byte) after 20 s without traffic when enabled.
- *   RX: recvmmsg -> demux: non-ESP marker (four zero bytes) = IKE, handed to ike_rx without
- *       the marker; a single 0xff byte = NAT-keepalive, ignored; anything else = ESP
- *       -> decap -> TUN write.
+ *   TX: TUN reads until EAGAIN after each poll (super-packets split into segments) -> ESP
+ *       encap -> sendmmsg to the peer (runs of equal-size datagrams as one UDP_SEGMENT
+ *       message each); also sends NAT-T keepalives (one 0xff byte) after 20 s without
+ *       traffic when enabled.
+ *   RX: recvmmsg (UDP_GRO trains split into datagrams) -> demux: non-ESP marker (four zero
+ *       bytes) = IKE, handed to ike_rx without the marker; a single 0xff byte =
+ *       NAT-keepalive, ignored; anything else = ESP -> decap -> TUN write (in-order TCP
+ *       segments of one flow as one super-packet). A recvmmsg that did not fill the burst is
+ *       followed by poll, not by another recvmmsg.
  *
  * The fds stay the caller's: dp never closes them. dp_start() puts tun_fd in non-blocking
- * mode. The TUN device must be IFF_TUN | IFF_NO_PI (plain IP packets), and udp_fd a UDP socket
- * bound to the local IKE NAT-T port; IKE messages are sent by the caller on the same socket.
+ * mode. The TUN device must be IFF_TUN | IFF_NO_PI, and udp_fd a UDP socket bound to the
+ * local IKE NAT-T port; IKE messages are sent by the caller on the same socket.
+ *
+ * Offloads, set up by dp_start() and undone by dp_stop():
+ *   - a TUN device opened with IFF_VNET_HDR (tun_open(..., TUN_OPEN_VNET_HDR, ...)) gets
+ *     TUNSETOFFLOAD CSUM|TSO4|TSO6 (and USO4|USO6 when the kernel has them): TX reads 64 KiB
+ *     super-packets and splits them, RX coalesces TCP segments into super-packets (GRO);
+ *     any other descriptor (e.g. a socketpair in tests) carries plain IP packets;
+ *   - udp_fd: ESP datagrams of equal size go out with UDP_SEGMENT (dropped back to one
+ *     datagram per message if the socket refuses), and UDP_GRO is turned on for receiving.
  *
  * ike_rx runs on the RX thread, with msg valid only during the call: copy the message into a
  * queue and wake the control loop (uv_async_send); never block in it.
@@ -40,6 +52,10 @@ struct dp_config {
 	void (*ike_rx)(void *arg, const uint8_t *msg, size_t len); /* on the RX thread */
 	void *ike_rx_arg;
 	unsigned burst; /* packets per burst: 0 = DP_BURST_DEFAULT, at most DP_BURST_MAX */
+	/* 0: whether tun_fd carries virtio-net headers is asked of the TUN device. Otherwise
+	 * tun_fd is taken to carry headers of this many bytes (10..32) without asking, as a
+	 * TUN device with every offload on would (for tests over socketpairs). */
+	unsigned tun_vnet_hdr;
 };
 
 struct dp_stats {
@@ -53,13 +69,18 @@ struct dp_stats {
 	uint64_t drop_io;    /* send/read/write errors */
 	uint64_t ike_in;     /* IKE datagrams handed to ike_rx */
 	uint64_t keepalive_in, keepalive_out;
-	uint64_t out_seq;  /* last sequence number used by the current outbound SA */
-	bool rekey_needed; /* the current outbound SA ran out of sequence numbers */
+	/* Offloads: super-packets read from TUN and split (TSO/USO), sends with UDP_SEGMENT,
+	 * UDP_GRO trains received, TCP super-packets written to TUN (userspace GRO). */
+	uint64_t tun_gso, udp_gso, udp_gro, tun_gro;
+	unsigned tun_offload; /* TUN_F_* bits in use (0: plain TUN packets) */
+	uint64_t out_seq;     /* last sequence number used by the current outbound SA */
+	bool rekey_needed;    /* the current outbound SA ran out of sequence numbers */
 };
 
 struct dp;
 
-/* 0, -EINVAL (a negative fd, no peer address, burst above DP_BURST_MAX) or -ENOMEM. */
+/* 0, -EINVAL (a negative fd, no peer address, burst above DP_BURST_MAX, tun_vnet_hdr out of
+ * range) or -ENOMEM. */
 int dp_new(struct dp **out, const struct dp_config *cfg);
 /* Starts the worker threads. 0 or a negative errno; reason in dp_last_error(). */
 int dp_start(struct dp *dp);

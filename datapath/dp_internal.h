@@ -7,7 +7,23 @@
 #include <sys/uio.h>
 
 #include "datapath/dp.h"
+#include "datapath/gro.h"
 #include "datapath/pool.h"
+#include "datapath/vnet.h"
+
+enum {
+	DP_UDP_GSO_SEGS_MAX = 64,     /* datagrams per UDP_SEGMENT send (kernel UDP_MAX_SEGMENTS) */
+	DP_UDP_GSO_BYTES_MAX = 65000, /* UDP payload per UDP_SEGMENT send (IPv4 and IPv6) */
+	DP_UDP_GRO_BUF = 65536,	      /* a coalesced UDP_GRO datagram train */
+	DP_RX_SPARES = DP_BURST_MAX,  /* RX buffers for the datagrams split from GRO trains */
+	DP_VNET_LEN_MAX = 32,	      /* largest virtio-net header accepted (TUNGETVNETHDRSZ) */
+};
+
+/* Room for one UDP_SEGMENT or UDP_GRO control message. */
+union dp_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
 
 struct dp_peer {
 	struct sockaddr_storage addr;
@@ -32,9 +48,20 @@ struct dp_worker {
 	struct pkt *pkts[DP_BURST_MAX];
 	struct pkt *esp[DP_BURST_MAX];
 	struct mmsghdr msgs[DP_BURST_MAX];
-	struct iovec iov[DP_BURST_MAX];
+	struct iovec iov[2 * DP_BURST_MAX];
+	union dp_cmsg ctrl[DP_BURST_MAX];
+	unsigned first[DP_BURST_MAX];	 /* TX: the first packet of each message */
+	unsigned cap;			 /* TX: packets per batch; RX: messages per recvmmsg */
+	unsigned n;			 /* TX: packets in the batch being filled */
+	bool io_gso;			 /* TX: UDP_SEGMENT in use; RX: UDP_GRO enabled */
+	uint8_t *stage;			 /* TX: one super-packet; RX: cap GRO buffers (or NULL) */
+	struct pkt *spare[DP_RX_SPARES]; /* RX: buffers for datagrams split from GRO trains */
+	unsigned spares_used;
+	struct dp_gro gro; /* RX: TCP segments being coalesced for one TUN write */
 	struct esp_stats stats;
-	_Atomic uint64_t ike, keepalives; /* RX: received; TX: sent */
+	_Atomic uint64_t ike, keepalives;  /* RX: received; TX: sent */
+	_Atomic uint64_t tun_gso, udp_gso; /* TX: super-packets split; UDP_SEGMENT sends */
+	_Atomic uint64_t udp_gro, tun_gro; /* RX: GRO trains split; coalesced TUN writes */
 };
 
 struct dp {
@@ -42,6 +69,8 @@ struct dp {
 	unsigned burst;
 	_Atomic(struct esp_sa *) in_cur, in_prev, out;
 	_Atomic(struct dp_peer *) peer;
+	unsigned vnet_len;    /* 0: plain TUN packets; else the virtio-net header's length */
+	unsigned tun_offload; /* TUN_F_* bits the kernel accepted */
 	atomic_bool stop, keepalive;
 	atomic_uint keepalive_ms;
 	pthread_mutex_t ctl;

@@ -325,20 +325,25 @@ static void reassembly_reset(struct ike_reassembly *rs)
 
 /* Stores a verified fragment. Returns 1 when the message is whole (in sa->plain), 0 while
  * more are missing, or -errno for a fragment to drop. */
-static int reassemble(struct ike_sa *sa, uint32_t msg_id, uint16_t no, uint16_t total,
+static int reassemble(struct ike_sa *sa, const struct ike_hdr *h, uint16_t no, uint16_t total,
 		      uint8_t first, const uint8_t *p, size_t len, size_t *out_len,
 		      uint8_t *out_first)
 {
 	struct ike_reassembly *rs = &sa->rs;
+	bool response = h->flags & IKE_FLAG_RESPONSE;
 	if (total > IKE_MAX_FRAGS)
 		return -EMSGSIZE;
-	if (rs->total && (rs->msg_id != msg_id || rs->total != total)) {
-		if (msg_id != rs->msg_id || total < rs->total)
+	if (rs->total && (rs->msg_id != h->msg_id || rs->response != response)) {
+		/* Another message while one is incomplete: the newer exchange wins. */
+		reassembly_reset(rs);
+	} else if (rs->total && rs->total != total) {
+		if (total < rs->total)
 			return -ESTALE;
 		reassembly_reset(rs); /* RFC 7383 2.6.1: a larger total restarts reassembly */
 	}
 	if (!rs->total) {
-		rs->msg_id = msg_id;
+		rs->msg_id = h->msg_id;
+		rs->response = response;
 		rs->total = total;
 	}
 	if (rs->frag[no])
@@ -383,7 +388,7 @@ static int open_message(struct ike_sa *sa, struct ike_keys *keys, struct ike_msg
 	if (total == 0) {
 		memcpy(sa->plain, inner, inner_len);
 	} else {
-		err = reassemble(sa, m->hdr.msg_id, no, total, first, inner, inner_len, &inner_len,
+		err = reassemble(sa, &m->hdr, no, total, first, inner, inner_len, &inner_len,
 				 &first);
 		if (err <= 0)
 			return err;

@@ -208,7 +208,7 @@ void ike_init_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 		return;
 	if (retry_with_cookie(sa, now, m) || retry_with_group(sa, now, m))
 		return;
-	char reason[200], offered[160];
+	char reason[200] = "the gateway chose an unusable IKE proposal", offered[160];
 	uint16_t error = ike_msg_error(m);
 	if (error == N_NO_PROPOSAL_CHOSEN) {
 		ike_prop_list_text(sa->cfg.ike_props, offered, sizeof(offered));

@@ -48,7 +48,7 @@ size_t ike_encr_keymat_len(uint16_t encr, uint16_t key_bits)
 {
 	switch (encr) {
 	case ENCR_AES_CBC:
-		return key_bits == 128 || key_bits == 256 ? key_bits / 8 : 0;
+		return key_bits == 128 || key_bits == 192 || key_bits == 256 ? key_bits / 8 : 0;
 	case ENCR_AES_GCM_16:
 		return key_bits == 128 || key_bits == 256 ? key_bits / 8 + AEAD_SALT_LEN : 0;
 	case ENCR_CHACHA20_POLY1305:
@@ -176,7 +176,8 @@ int ike_child_keymat_pfs(const struct ike_keys *k, size_t key_len, const uint8_t
 	uint8_t keymat[2 * IKE_KEY_MAX];
 	if (gir_len + ni_len + nr_len > sizeof(seed) || key_len > IKE_KEY_MAX)
 		return -EINVAL;
-	memcpy(seed, gir, gir_len);
+	if (gir_len)
+		memcpy(seed, gir, gir_len);
 	memcpy(seed + gir_len, ni, ni_len);
 	memcpy(seed + gir_len + ni_len, nr, nr_len);
 	/* KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) */

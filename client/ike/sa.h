@@ -61,6 +61,7 @@ struct ike_response {
 /* Fragments of one incoming message being reassembled (RFC 7383 2.6). */
 struct ike_reassembly {
 	uint32_t msg_id;
+	bool response; /* fragments of our request's response, or of a request of the gateway */
 	uint16_t total;
 	uint16_t have;
 	uint8_t first;

@@ -6,7 +6,7 @@ v2, IPv4/UDP) into the fuzz seed corpora:
   fuzz_ike_sa/   the gateway's IKE_SA_INIT responses as RAW records with the SPIs fixed up
   fuzz_esp/      a few ESP packets as raw records
 Usage: pcap2corpus.py CORPUS_DIR FILE.pcap...   Files are named cap-<sha1>; old cap-* files
-of these targets are replaced. At most MAX_PER_TARGET per target, smallest first."""
+of these targets are replaced. At most MAX_PER_TARGET per target, two of each kind first."""
 import hashlib, os, struct, sys
 
 MAX_PER_TARGET = 40
@@ -59,10 +59,12 @@ def main():
                 continue
             seeds['fuzz_ike_msg'][p] = True
             if p[16] in (SK, SKF):
-                # AES-GCM unless the message is a multiple of the CBC block after the header.
-                suite = b'\0'
-                seeds['fuzz_ike_sk'][suite + p] = True
-                seeds['fuzz_ike_sk'][bytes([suite[0] | 2]) + p] = True
+                # The CBC suite (option bit 0) when the body fits its layout: IV (16),
+                # whole blocks, ICV (16); else AES-GCM.
+                body = len(p) - 28 - 4 - (4 if p[16] == SKF else 0)
+                suite = 1 if body >= 48 and (body - 32) % 16 == 0 else 0
+                seeds['fuzz_ike_sk'][bytes([suite]) + p] = True
+                seeds['fuzz_ike_sk'][bytes([suite | 2]) + p] = True
             if p[18] == IKE_SA_INIT and p[19] & RESPONSE:
                 seeds['fuzz_ike_sa'][b'\0\x08' + struct.pack('>H', len(p)) + p] = True
     for target, items in seeds.items():
@@ -73,9 +75,22 @@ def main():
                 os.unlink(os.path.join(d, name))
         total = 0
         kept = 0
-        for blob in sorted(items, key=len)[:MAX_PER_TARGET]:
+        # Two of each kind first (exchange, flags, first payload, size class), then the rest.
+        def kind(b):
+            if target == 'fuzz_ike_msg':
+                return (b[16], b[18], b[19] & 0x28, len(b) // 256)
+            if target == 'fuzz_ike_sk':
+                return (b[0], b[17], b[19], b[20] & 0x28, len(b) // 256)
+            return len(b) // 256
+        first, rest, kinds = [], [], {}
+        for b in sorted(items, key=len):
+            k = kind(b)
+            (rest if kinds.get(k, 0) >= 2 else first).append(b)
+            kinds[k] = kinds.get(k, 0) + 1
+        chosen = (first + rest)[:MAX_PER_TARGET]
+        for blob in chosen:
             if total + len(blob) > MAX_BYTES:
-                break
+                continue
             name = 'cap-' + hashlib.sha1(blob).hexdigest()[:16]
             with open(os.path.join(d, name), 'wb') as f:
                 f.write(blob)

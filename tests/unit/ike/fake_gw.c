@@ -6,11 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <netinet/in.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 #include "client/eap/eap.h"
 #include "client/ike/ikev2.h"
@@ -23,8 +20,8 @@
 static const char key_pad[] = "Key Pad for IKEv2"; /* RFC 7296 2.15, without the NUL */
 static const uint8_t cookie_value[] = "fake-gw-cookie-0123456789";
 /* RFC 7427 Appendix A.3.1: ecdsa-with-SHA256 AlgorithmIdentifier, with its length octet */
-static const uint8_t ecdsa_sha256_id[] = {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
-					  0xce, 0x3d, 0x04, 0x03, 0x02};
+static const uint8_t ecdsa_sha256_id[] = {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+					  0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 
 static void gw_error(struct fake_gw *gw, const char *fmt, ...)
 {
@@ -257,8 +254,11 @@ static void send_plain(struct fake_gw *gw, struct ikb *b, bool cache)
 static void send_sk(struct fake_gw *gw, uint8_t exchange, uint32_t msg_id, bool response,
 		    const struct ikb *inner, bool may_frag)
 {
-	struct ike_hdr h = {.spi_i = gw->spi_i, .spi_r = gw->spi_r, .version = IKE_VERSION_2,
-			    .exchange = exchange, .flags = response ? IKE_FLAG_RESPONSE : 0,
+	struct ike_hdr h = {.spi_i = gw->spi_i,
+			    .spi_r = gw->spi_r,
+			    .version = IKE_VERSION_2,
+			    .exchange = exchange,
+			    .flags = response ? IKE_FLAG_RESPONSE : 0,
 			    .msg_id = msg_id};
 	size_t len = inner->w.len;
 	unsigned total = 1;
@@ -301,7 +301,9 @@ static void send_sk(struct fake_gw *gw, uint8_t exchange, uint32_t msg_id, bool 
 int fake_gw_request(struct fake_gw *gw, uint8_t exchange, const struct ikb *inner, long msg_id,
 		    uint8_t *out, size_t cap)
 {
-	struct ike_hdr h = {.spi_i = gw->spi_i, .spi_r = gw->spi_r, .version = IKE_VERSION_2,
+	struct ike_hdr h = {.spi_i = gw->spi_i,
+			    .spi_r = gw->spi_r,
+			    .version = IKE_VERSION_2,
 			    .exchange = exchange,
 			    .msg_id = msg_id < 0 ? gw->next_msg_id++ : (uint32_t)msg_id};
 	int r = ike_sk_seal(&gw->k, &h, inner->first, 0, 0, inner->w.buf, inner->w.len,
@@ -315,7 +317,9 @@ static void init_error(struct fake_gw *gw, uint16_t type, const void *data, size
 {
 	uint8_t buf[256];
 	struct ikb b;
-	struct ike_hdr h = {.spi_i = gw->spi_i, .version = IKE_VERSION_2, .exchange = IKE_SA_INIT,
+	struct ike_hdr h = {.spi_i = gw->spi_i,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_SA_INIT,
 			    .flags = IKE_FLAG_RESPONSE};
 	ikb_message(&b, buf, sizeof(buf), &h);
 	ikb_notify(&b, 0, NULL, 0, type, data, len);
@@ -350,7 +354,7 @@ static int derive_keys(struct fake_gw *gw, const uint8_t *gir, size_t gir_len)
 	memcpy(k->sk_pr, r.sk_pi, r.prf_len);
 	if (k->aead) {
 		enum aead_alg a =
-			encr == ENCR_CHACHA20_POLY1305 ? AEAD_CHACHA20_POLY1305 : AEAD_AES_GCM_16;
+		    encr == ENCR_CHACHA20_POLY1305 ? AEAD_CHACHA20_POLY1305 : AEAD_AES_GCM_16;
 		if (aead_new(&k->aead_i, a, r.sk_er, el) || aead_new(&k->aead_r, a, r.sk_ei, el))
 			return -1;
 	}
@@ -362,8 +366,7 @@ static int derive_keys(struct fake_gw *gw, const uint8_t *gir, size_t gir_len)
 	return 0;
 }
 
-static void handle_init(struct fake_gw *gw, const struct ike_msg *m, const uint8_t *raw,
-			size_t len)
+static void handle_init(struct fake_gw *gw, const struct ike_msg *m, const uint8_t *raw, size_t len)
 {
 	gw->init_requests++;
 	if (gw->init_req_copy && len == gw->init_req_copy_len &&
@@ -423,8 +426,11 @@ static void handle_init(struct fake_gw *gw, const struct ike_msg *m, const uint8
 	}
 	uint8_t buf[2048];
 	struct ikb b;
-	struct ike_hdr h = {.spi_i = gw->spi_i, .spi_r = gw->spi_r, .version = IKE_VERSION_2,
-			    .exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
+	struct ike_hdr h = {.spi_i = gw->spi_i,
+			    .spi_r = gw->spi_r,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_SA_INIT,
+			    .flags = IKE_FLAG_RESPONSE};
 	ikb_message(&b, buf, sizeof(buf), &h);
 	sa_chosen(&b, number, &gw->ike, NULL, 0);
 	size_t pub_len;
@@ -530,9 +536,9 @@ static void auth_first(struct fake_gw *gw, const struct ike_msg *m, uint32_t msg
 	gw->idi_len = idi->len;
 	uint8_t spi[8], spi_size = 0;
 	gw->esp_number = pick_proposal(sa, &gw->esp, spi, &spi_size);
-	if (!gw->esp_number || spi_size != 4)
-		gw_error(gw, "no acceptable ESP proposal");
-	else
+	if (gw->esp_number && spi_size != 4)
+		gw_error(gw, "ESP proposal with a %u-octet SPI", spi_size);
+	else if (gw->esp_number)
 		gw->tern_spi = get_u32(spi);
 
 	static uint8_t buf[16384];
@@ -630,10 +636,16 @@ static void auth_final(struct fake_gw *gw, const struct ike_msg *m, uint32_t msg
 	idr_body(gw, idr, &idr_len);
 	size_t ml = psk_auth(gw, true, idr, idr_len, mine);
 	ikb_auth(&b, AUTH_SHARED_KEY_MIC, mine, ml);
+	if (!gw->esp_number) {
+		/* the IKE SA stands, the CHILD SA does not (RFC 7296 1.2, 2.21.1) */
+		ikb_notify(&b, 0, NULL, 0, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		send_sk(gw, IKE_AUTH, msg_id, true, &b, true);
+		return;
+	}
 	/* CP(CFG_REPLY): 203.0.113.7, DNS 203.0.113.53 (RFC 7296 3.15.1) */
 	size_t s = ikb_begin(&b, PL_CP);
-	static const uint8_t cp[] = {CFG_REPLY, 0, 0, 0, 0, 1, 0, 4, 203, 0, 113, 7,
-				     0, 3, 0, 4, 203, 0, 113, 53};
+	static const uint8_t cp[] = {CFG_REPLY, 0, 0, 0, 0, 1, 0,   4, 203, 0,
+				     113,	7, 0, 3, 0, 4, 203, 0, 113, 53};
 	wr_bytes(&b.w, cp, sizeof(cp));
 	ikb_end(&b, s);
 	uint8_t spi[4];
@@ -641,10 +653,10 @@ static void auth_final(struct fake_gw *gw, const struct ike_msg *m, uint32_t msg
 	put_u32(spi, gw->gw_spi);
 	sa_chosen(&b, gw->esp_number, &gw->esp, spi, 4);
 	struct ike_ts_list tsi = {.n = 1}, tsr = {.n = 1};
-	tsi.ts[0] = (struct ike_ts){TS_IPV4_ADDR_RANGE, 0, 0, 0xffff, {203, 0, 113, 7},
-				    {203, 0, 113, 7}};
-	tsr.ts[0] = (struct ike_ts){TS_IPV4_ADDR_RANGE, 0, 0, 0xffff, {0, 0, 0, 0},
-				    {255, 255, 255, 255}};
+	tsi.ts[0] =
+	    (struct ike_ts){TS_IPV4_ADDR_RANGE, 0, 0, 0xffff, {203, 0, 113, 7}, {203, 0, 113, 7}};
+	tsr.ts[0] =
+	    (struct ike_ts){TS_IPV4_ADDR_RANGE, 0, 0, 0xffff, {0, 0, 0, 0}, {255, 255, 255, 255}};
 	ikb_ts(&b, PL_TSI, &tsi);
 	ikb_ts(&b, PL_TSR, &tsr);
 	ikb_notify(&b, 0, NULL, 0, N_MOBIKE_SUPPORTED, NULL, 0);
@@ -684,6 +696,17 @@ static void info_request(struct fake_gw *gw, const struct ike_msg *m, uint32_t m
 
 /* ---- intake ---- */
 
+static void frags_clear(struct fake_gw *gw)
+{
+	for (unsigned i = 0; i < 65; i++) {
+		free(gw->frag[i]);
+		gw->frag[i] = NULL;
+	}
+	gw->frag_total = gw->frag_have = 0;
+}
+
+/* Opens SK, or collects SKF fragments: 1 when m holds the whole message, 0 while fragments are
+ * missing, -1 on error. */
 static int open_msg(struct fake_gw *gw, uint8_t *buf, size_t len, struct ike_msg *m)
 {
 	if (ike_msg_parse(buf, len, m))
@@ -694,11 +717,35 @@ static int open_msg(struct fake_gw *gw, uint8_t *buf, size_t len, struct ike_msg
 	uint16_t no, total;
 	if (ike_sk_open(&gw->k, m, buf, &first, &inner, &inner_len, &no, &total))
 		return -1;
-	if (total) {
-		gw_error(gw, "fragmented message from tern (not handled by the fake gateway)");
+	if (!total)
+		return ike_chain_parse(m, first, inner, inner_len) ? -1 : 1;
+	gw->fragments_received++;
+	if (total > 64)
 		return -1;
+	if (gw->frag_total && (gw->frag_total != total || gw->frag_msg_id != m->hdr.msg_id))
+		frags_clear(gw);
+	gw->frag_total = total;
+	gw->frag_msg_id = m->hdr.msg_id;
+	if (no == 1)
+		gw->frag_first = first;
+	else if (first != PL_NONE)
+		gw_error(gw, "fragment %u of %u names a first payload (RFC 7383 2.5)", no, total);
+	if (!gw->frag[no]) {
+		gw->frag[no] = malloc(inner_len ? inner_len : 1);
+		memcpy(gw->frag[no], inner, inner_len);
+		gw->frag_len[no] = inner_len;
+		gw->frag_have++;
 	}
-	return ike_chain_parse(m, first, inner, inner_len) ? -1 : 0;
+	if (gw->frag_have < total)
+		return 0;
+	size_t off = 0;
+	for (unsigned i = 1; i <= total; i++) {
+		memcpy(gw->plain + off, gw->frag[i], gw->frag_len[i]);
+		off += gw->frag_len[i];
+	}
+	first = gw->frag_first;
+	frags_clear(gw);
+	return ike_chain_parse(m, first, gw->plain, off) ? -1 : 1;
 }
 
 void fake_gw_receive(struct fake_gw *gw, const uint8_t *data, size_t len)
@@ -733,7 +780,7 @@ void fake_gw_receive(struct fake_gw *gw, const uint8_t *data, size_t len)
 		memcpy(gw->last_resp_raw, data, len < sizeof(gw->last_resp_raw) ? len : 0);
 		gw->last_resp_raw_len = len;
 		if (len > sizeof(gw->last_resp_raw) ||
-		    open_msg(gw, gw->last_resp_raw, len, &gw->last_resp)) {
+		    open_msg(gw, gw->last_resp_raw, len, &gw->last_resp) != 1) {
 			gw_error(gw, "cannot open tern's response");
 			return;
 		}
@@ -749,10 +796,13 @@ void fake_gw_receive(struct fake_gw *gw, const uint8_t *data, size_t len)
 		gw_error(gw, "request with Message ID %u, expected %u", id, gw->expect_msg_id);
 		return;
 	}
-	if (open_msg(gw, buf, len, &m)) {
+	int r = open_msg(gw, buf, len, &m);
+	if (r < 0) {
 		gw_error(gw, "cannot open tern's request");
 		return;
 	}
+	if (r == 0)
+		return; /* more fragments to come */
 	gw->expect_msg_id++;
 	switch (m.hdr.exchange) {
 	case IKE_AUTH:
@@ -796,83 +846,11 @@ void fake_gw_free(struct fake_gw *gw)
 	while (fake_gw_next(gw, &d))
 		free(d.data);
 	cache_clear(gw);
+	frags_clear(gw);
 	dh_free(gw->dh);
 	ike_keys_wipe(&gw->k);
 	free(gw->msg1);
 	free(gw->msg2);
 	free(gw->init_req_copy);
 	free(gw);
-}
-
-/* ---- test PKI ---- */
-
-EVP_PKEY *fake_pki_key(void)
-{
-	return EVP_EC_gen("P-256");
-}
-
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!e)
-		return -1;
-	int ok = X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
-	return ok ? 0 : -1;
-}
-
-X509 *fake_pki_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-		    const char *dns, bool ca)
-{
-	static long serial = 1;
-	X509 *x = X509_new();
-	if (!x)
-		return NULL;
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_NAME *name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"tern tests", -1,
-				   -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	X509_set_pubkey(x, key);
-	char san[300];
-	int bad = add_ext(x, issuer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE") ||
-		  add_ext(x, issuer, NID_key_usage,
-			  ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") ||
-		  add_ext(x, issuer, NID_subject_key_identifier, "hash");
-	if (!bad && issuer)
-		bad = add_ext(x, issuer, NID_authority_key_identifier, "keyid");
-	if (!bad && dns) {
-		snprintf(san, sizeof(san), "DNS:%s", dns);
-		bad = add_ext(x, issuer, NID_subject_alt_name, san);
-	}
-	if (bad || !X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256())) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
-int fake_pki_trust(X509 *ca, struct cert_trust **out)
-{
-	char path[] = "/tmp/tern-ike-test-ca-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	FILE *f = fdopen(fd, "w");
-	int ok = f && PEM_write_X509(f, ca);
-	if (f)
-		fclose(f);
-	char reason[256];
-	int r = ok ? cert_trust_load(out, path, reason, sizeof(reason)) : -1;
-	unlink(path);
-	if (r)
-		fprintf(stderr, "fake_pki_trust: %s\n", ok ? reason : "cannot write PEM");
-	return r ? -1 : 0;
 }

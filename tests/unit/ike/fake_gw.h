@@ -32,9 +32,9 @@ struct fake_gw_config {
 	EVP_PKEY *key;	      /* signs its AUTH */
 	X509 *certs[FAKE_GW_MAX_CERTS]; /* end entity first; NULL-terminated */
 	bool want_cookie;		/* answer the first IKE_SA_INIT with N(COOKIE) */
-	size_t frag_size;		/* IKE_AUTH responses as SKF of at most this size (0: off) */
-	bool frag_reverse;		/* send those fragments last first */
-	size_t vendor_pad;		/* Vendor ID of this many octets in the first IKE_AUTH reply */
+	size_t frag_size;  /* IKE_AUTH responses as SKF of at most this size (0: off) */
+	bool frag_reverse; /* send those fragments last first */
+	size_t vendor_pad; /* Vendor ID of this many octets in the first IKE_AUTH reply */
 	struct sockaddr_storage initiator; /* where it sees the initiator (NAT detection) */
 	struct sockaddr_storage self;
 };
@@ -84,6 +84,15 @@ struct fake_gw {
 	uint8_t *init_req_copy; /* last IKE_SA_INIT request answered, for retransmissions */
 	size_t init_req_copy_len;
 
+	/* fragments of tern's current request (RFC 7383 2.6) */
+	uint8_t *frag[65];
+	size_t frag_len[65];
+	uint16_t frag_total, frag_have;
+	uint8_t frag_first;
+	uint32_t frag_msg_id;
+	uint8_t plain[70000];
+	unsigned fragments_received;
+
 	/* its own requests */
 	uint32_t next_msg_id;
 
@@ -115,13 +124,5 @@ bool fake_gw_next(struct fake_gw *gw, struct fake_gw_dgram *d);
  * one. Returns the length, or -1. The datagram is not queued. */
 int fake_gw_request(struct fake_gw *gw, uint8_t exchange, const struct ikb *inner, long msg_id,
 		    uint8_t *out, size_t cap);
-
-/* Test PKI made with OpenSSL at run time: P-256 keys and X.509 v3 certificates. */
-EVP_PKEY *fake_pki_key(void);
-/* issuer NULL: self-signed CA. dns: subjectAltName dNSName (NULL: none). */
-X509 *fake_pki_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-		    const char *dns, bool ca);
-/* Loads ca into a cert_trust through a temporary PEM file. 0 or -1. */
-int fake_pki_trust(X509 *ca, struct cert_trust **out);
 
 #endif

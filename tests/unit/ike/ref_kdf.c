@@ -20,8 +20,8 @@ const EVP_MD *ref_prf_md(uint16_t prf_id)
 	}
 }
 
-size_t ref_prf(uint16_t prf_id, const uint8_t *key, size_t key_len, const uint8_t *data,
-	       size_t len, uint8_t *out)
+size_t ref_prf(uint16_t prf_id, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+	       uint8_t *out)
 {
 	const EVP_MD *md = ref_prf_md(prf_id);
 	unsigned int n = 0;
@@ -92,8 +92,8 @@ int ref_ike_keys(uint16_t prf_id, size_t integ_len, size_t encr_len, const uint8
 		return -1;
 	const uint8_t *p = keymat;
 	uint8_t *dst[7] = {k->sk_d, k->sk_ai, k->sk_ar, k->sk_ei, k->sk_er, k->sk_pi, k->sk_pr};
-	size_t len[7] = {k->prf_len, integ_len, integ_len, encr_len, encr_len, k->prf_len,
-			 k->prf_len};
+	size_t len[7] = {k->prf_len, integ_len,	 integ_len, encr_len,
+			 encr_len,   k->prf_len, k->prf_len};
 	for (int i = 0; i < 7; i++) {
 		memcpy(dst[i], p, len[i]);
 		p += len[i];

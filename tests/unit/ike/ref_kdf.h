@@ -15,8 +15,8 @@ enum { REF_KEY_MAX = 64 };
 const EVP_MD *ref_prf_md(uint16_t prf_id);
 
 /* prf(K, S) = HMAC-SHA2(K, S). Returns the output length, 0 on error. */
-size_t ref_prf(uint16_t prf_id, const uint8_t *key, size_t key_len, const uint8_t *data,
-	       size_t len, uint8_t *out);
+size_t ref_prf(uint16_t prf_id, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+	       uint8_t *out);
 
 /* prf+ (K,S) = T1 | T2 | ..., T1 = prf (K, S | 0x01), Tn = prf (K, T(n-1) | S | n).
  * Returns 0, or -1 when out_len is more than 255 blocks. */

@@ -33,12 +33,12 @@ struct suite {
 };
 
 static const struct suite suites[] = {
-	{"aes128gcm16", ENCR_AES_GCM_16, 128, 0, 16 + 4, 0},
-	{"aes256gcm16", ENCR_AES_GCM_16, 256, 0, 32 + 4, 0},
-	{"chacha20poly1305", ENCR_CHACHA20_POLY1305, 256, 0, 32 + 4, 0},
-	{"aes128-sha256", ENCR_AES_CBC, 128, INTEG_HMAC_SHA2_256_128, 16, 32},
-	{"aes256-sha384", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_384_192, 32, 48},
-	{"aes256-sha512", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_512_256, 32, 64},
+    {"aes128gcm16", ENCR_AES_GCM_16, 128, 0, 16 + 4, 0},
+    {"aes256gcm16", ENCR_AES_GCM_16, 256, 0, 32 + 4, 0},
+    {"chacha20poly1305", ENCR_CHACHA20_POLY1305, 256, 0, 32 + 4, 0},
+    {"aes128-sha256", ENCR_AES_CBC, 128, INTEG_HMAC_SHA2_256_128, 16, 32},
+    {"aes256-sha384", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_384_192, 32, 48},
+    {"aes256-sha512", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_512_256, 32, 64},
 };
 
 static const struct {
@@ -60,9 +60,12 @@ static void test_ike_sa_keys(void)
 				fill(ni, sizes[z].ni, (unsigned)(s + 1));
 				fill(nr, sizes[z].nr, (unsigned)(p + 7));
 				fill(gir, sizes[z].gir, (unsigned)(z + 13));
-				uint64_t spi_i = 0x0123456789abcdefULL ^ s, spi_r = 0xfedcba9876543210ULL;
-				struct ike_algs a = {.encr = su->encr, .key_bits = su->key_bits,
-						     .prf = prfs[p].id, .integ = su->integ,
+				uint64_t spi_i = 0x0123456789abcdefULL ^ s,
+					 spi_r = 0xfedcba9876543210ULL;
+				struct ike_algs a = {.encr = su->encr,
+						     .key_bits = su->key_bits,
+						     .prf = prfs[p].id,
+						     .integ = su->integ,
 						     .dh = 31};
 				struct ike_keys k;
 				struct ref_keys r;
@@ -70,7 +73,8 @@ static void test_ike_sa_keys(void)
 							  gir, sizes[z].gir, spi_i, spi_r);
 				CHECK_EQ(err, 0);
 				if (err) {
-					fprintf(stderr, "  suite %s prf %u\n", su->name, prfs[p].id);
+					fprintf(stderr, "  suite %s prf %u\n", su->name,
+						prfs[p].id);
 					continue;
 				}
 				CHECK_EQ(ref_ike_keys(prfs[p].id, su->integ_len, su->encr_len, ni,
@@ -139,11 +143,10 @@ static void test_algs_from_prop(void)
 {
 	struct ike_algs a;
 	/* A chosen proposal: one transform of each type (RFC 7296 3.3.6). */
-	struct prop gcm = {.protocol = 1,
-			   .t = {{TT_ENCR, ENCR_AES_GCM_16, 256},
-				 {TT_PRF, PRF_HMAC_SHA2_384, 0},
-				 {TT_DH, 19, 0}},
-			   .n = 3};
+	struct prop gcm = {
+	    .protocol = 1,
+	    .t = {{TT_ENCR, ENCR_AES_GCM_16, 256}, {TT_PRF, PRF_HMAC_SHA2_384, 0}, {TT_DH, 19, 0}},
+	    .n = 3};
 	CHECK_EQ(ike_algs_from_prop(&gcm, &a), 0);
 	CHECK_EQ(a.encr, ENCR_AES_GCM_16);
 	CHECK_EQ(a.key_bits, 256);
@@ -169,7 +172,8 @@ static void test_algs_from_prop(void)
 	CHECK_EQ(ike_algs_from_prop(&cbc, &a), 0);
 	CHECK_EQ(a.integ, INTEG_HMAC_SHA2_256_128);
 
-	/* An AEAD cipher with an integrity transform, or CBC without one, is refused (RFC 5282 8). */
+	/* An AEAD cipher with an integrity transform, or CBC without one, is refused (RFC 5282 8).
+	 */
 	struct prop bad = gcm;
 	bad.t[bad.n++] = (struct prop_transform){TT_INTEG, INTEG_HMAC_SHA2_256_128, 0};
 	CHECK_EQ(ike_algs_from_prop(&bad, &a), -EINVAL);

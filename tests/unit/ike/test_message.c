@@ -22,41 +22,40 @@
  * 14 = 256, TV format 0x800e), PRF_HMAC_SHA2_256 (5), Curve25519 (31); the second AES-CBC/128
  * (ENCR 12, 0x800e 0x0080), PRF 5, AUTH_HMAC_SHA2_256_128 (12), MODP-2048 (14). */
 static const char init_hex[] =
-	/* HDR: SPIi, SPIr, Next=SA(33) Ver=2.0 Exch=IKE_SA_INIT(34) Flags=I, MsgID 0, Length 180 */
-	"0102030405060708 0000000000000000 21 20 22 08 00000000 000000b4"
-	/* SA: Next=KE(34), Length 84 */
-	"22 00 0054"
-	/* Proposal 1 (more follow: 2), Length 36, #1, IKE, SPI size 0, 3 transforms */
-	"02 00 0024 01 01 00 03"
-	"03 00 000c 01 00 0014 800e 0100"
-	"03 00 0008 02 00 0005"
-	"00 00 0008 04 00 001f"
-	/* Proposal 2 (last: 0), Length 44, #2, IKE, SPI size 0, 4 transforms */
-	"00 00 002c 02 01 00 04"
-	"03 00 000c 01 00 000c 800e 0080"
-	"03 00 0008 02 00 0005"
-	"03 00 0008 03 00 000c"
-	"00 00 0008 04 00 000e"
-	/* KE: Next=Nonce(40), Length 40, DH group 31, RESERVED, 32 octets */
-	"28 00 0028 001f 0000"
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-	/* Nonce: Next=Notify(41), Length 20 */
-	"29 00 0014 a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-	/* Notify: Next=none, Length 8, Protocol 0, SPI size 0, type 16430 */
-	"00 00 0008 00 00 402e";
+    /* HDR: SPIi, SPIr, Next=SA(33) Ver=2.0 Exch=IKE_SA_INIT(34) Flags=I, MsgID 0, Length 180 */
+    "0102030405060708 0000000000000000 21 20 22 08 00000000 000000b4"
+    /* SA: Next=KE(34), Length 84 */
+    "22 00 0054"
+    /* Proposal 1 (more follow: 2), Length 36, #1, IKE, SPI size 0, 3 transforms */
+    "02 00 0024 01 01 00 03"
+    "03 00 000c 01 00 0014 800e 0100"
+    "03 00 0008 02 00 0005"
+    "00 00 0008 04 00 001f"
+    /* Proposal 2 (last: 0), Length 44, #2, IKE, SPI size 0, 4 transforms */
+    "00 00 002c 02 01 00 04"
+    "03 00 000c 01 00 000c 800e 0080"
+    "03 00 0008 02 00 0005"
+    "03 00 0008 03 00 000c"
+    "00 00 0008 04 00 000e"
+    /* KE: Next=Nonce(40), Length 40, DH group 31, RESERVED, 32 octets */
+    "28 00 0028 001f 0000"
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    /* Nonce: Next=Notify(41), Length 20 */
+    "29 00 0014 a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+    /* Notify: Next=none, Length 8, Protocol 0, SPI size 0, type 16430 */
+    "00 00 0008 00 00 402e";
 
 static struct prop_list init_props(void)
 {
 	struct prop_list l = {.n = 2};
-	l.p[0] = (struct prop){.protocol = PROTO_IKE,
-			       .t = {{TT_ENCR, ENCR_AES_GCM_16, 256}, {TT_PRF, 5, 0}, {TT_DH, 31, 0}},
-			       .n = 3};
-	l.p[1] = (struct prop){.protocol = PROTO_IKE,
-			       .t = {{TT_ENCR, ENCR_AES_CBC, 128},
-				     {TT_PRF, 5, 0},
-				     {TT_INTEG, 12, 0},
-				     {TT_DH, 14, 0}},
-			       .n = 4};
+	l.p[0] =
+	    (struct prop){.protocol = PROTO_IKE,
+			  .t = {{TT_ENCR, ENCR_AES_GCM_16, 256}, {TT_PRF, 5, 0}, {TT_DH, 31, 0}},
+			  .n = 3};
+	l.p[1] = (struct prop){
+	    .protocol = PROTO_IKE,
+	    .t = {{TT_ENCR, ENCR_AES_CBC, 128}, {TT_PRF, 5, 0}, {TT_INTEG, 12, 0}, {TT_DH, 14, 0}},
+	    .n = 4};
 	return l;
 }
 
@@ -69,8 +68,10 @@ static void test_build_init(void)
 		ke[i] = (uint8_t)i;
 	for (int i = 0; i < 16; i++)
 		nonce[i] = (uint8_t)(0xa0 + i);
-	struct ike_hdr h = {.spi_i = 0x0102030405060708ULL, .version = IKE_VERSION_2,
-			    .exchange = IKE_SA_INIT, .flags = IKE_FLAG_INITIATOR};
+	struct ike_hdr h = {.spi_i = 0x0102030405060708ULL,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_SA_INIT,
+			    .flags = IKE_FLAG_INITIATOR};
 	struct ikb b;
 	struct prop_list props = init_props();
 	ikb_message(&b, got, sizeof(got), &h);
@@ -114,6 +115,46 @@ static void test_build_init(void)
 	/* a request SA with two proposals is not a reply */
 	struct ike_chosen c;
 	CHECK_EQ(ike_sa_parse_reply(&m.pl[0], &c), -EBADMSG);
+	/* but it is an offer of two proposals, in order, with their transforms */
+	struct ike_chosen offers[4];
+	unsigned n_off = 0;
+	CHECK_EQ(ike_sa_parse_offers(&m.pl[0], offers, 4, &n_off), 0);
+	CHECK_EQ(n_off, 2);
+	for (unsigned i = 0; i < n_off && i < 2; i++) {
+		CHECK_EQ(offers[i].number, i + 1);
+		CHECK_EQ(offers[i].prop.protocol, PROTO_IKE);
+		CHECK_EQ(offers[i].spi_size, 0);
+		CHECK_EQ(offers[i].prop.n, props.p[i].n);
+		for (unsigned t = 0; t < props.p[i].n; t++) {
+			CHECK_EQ(offers[i].prop.t[t].type, props.p[i].t[t].type);
+			CHECK_EQ(offers[i].prop.t[t].id, props.p[i].t[t].id);
+			CHECK_EQ(offers[i].prop.t[t].key_bits, props.p[i].t[t].key_bits);
+		}
+	}
+	/* cap 1: the count stops at the room given */
+	CHECK_EQ(ike_sa_parse_offers(&m.pl[0], offers, 1, &n_off), 0);
+	CHECK_EQ(n_off, 1);
+	/* the answer to proposal 2 (3.3.1: the responder keeps the proposal number) */
+	uint8_t ans[128];
+	struct ikb ab;
+	ikb_chain(&ab, ans, sizeof(ans));
+	struct ike_chosen pick = offers[0];
+	CHECK_EQ(ike_sa_parse_offers(&m.pl[0], offers, 4, &n_off), 0);
+	pick = offers[1];
+	ikb_sa_chosen(&ab, &pick, NULL, 0);
+	uint8_t want_ans[64];
+	size_t wa = check_unhex("00 00 0030 00 00 002c 02 01 00 04"
+				"03 00 000c 01 00 000c 800e 0080"
+				"03 00 0008 02 00 0005"
+				"03 00 0008 03 00 000c"
+				"00 00 0008 04 00 000e",
+				want_ans, sizeof(want_ans));
+	CHECK_EQ(ab.w.len, wa);
+	CHECK_MEM(ans, want_ans, wa);
+	struct ike_pl apl = {PL_SA, false, ans + 4, ab.w.len - 4};
+	CHECK_EQ(ike_sa_parse_reply(&apl, &c), 0);
+	CHECK_EQ(c.number, 2);
+	CHECK_EQ(c.prop.n, 4);
 	struct ike_ke ke_pl;
 	CHECK_EQ(ike_ke_parse(&m.pl[1], &ke_pl), 0);
 	CHECK_EQ(ke_pl.group, 31);
@@ -142,11 +183,10 @@ static void test_sa_reply(void)
 	uint8_t want[64], got[128];
 	size_t wlen = check_unhex(hex, want, sizeof(want));
 	struct prop_list l = {.n = 1};
-	l.p[0] = (struct prop){.protocol = PROTO_ESP,
-			       .t = {{TT_ENCR, ENCR_AES_GCM_16, 128},
-				     {TT_ENCR, ENCR_AES_GCM_16, 256},
-				     {TT_ESN, 0, 0}},
-			       .n = 3};
+	l.p[0] = (struct prop){
+	    .protocol = PROTO_ESP,
+	    .t = {{TT_ENCR, ENCR_AES_GCM_16, 128}, {TT_ENCR, ENCR_AES_GCM_16, 256}, {TT_ESN, 0, 0}},
+	    .n = 3};
 	static const uint8_t spi[4] = {0xc0, 0xff, 0xee, 0x01};
 	struct ikb b;
 	ikb_chain(&b, got, sizeof(got));
@@ -176,49 +216,53 @@ static void test_payloads(void)
 	uint8_t buf[2048];
 	struct ikb b;
 	ikb_chain(&b, buf, sizeof(buf));
-	ikb_id(&b, PL_IDI, ID_RFC822_ADDR, "carol@example.test", 18);	       /* 0 */
-	ikb_id(&b, PL_IDR, ID_FQDN, "vpn.example.test", 16);		       /* 1 */
+	ikb_id(&b, PL_IDI, ID_RFC822_ADDR, "carol@example.test", 18); /* 0 */
+	ikb_id(&b, PL_IDR, ID_FQDN, "vpn.example.test", 16);	      /* 1 */
 	static const uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x05};
 	uint8_t certbody[1 + sizeof(der)] = {CERT_X509_SIGNATURE};
 	memcpy(certbody + 1, der, sizeof(der));
-	ikb_simple(&b, PL_CERT, certbody, sizeof(certbody));		       /* 2 */
+	ikb_simple(&b, PL_CERT, certbody, sizeof(certbody)); /* 2 */
 	uint8_t keyid[40];
 	for (int i = 0; i < 40; i++)
 		keyid[i] = (uint8_t)(0x40 + i);
-	ikb_certreq(&b, CERT_X509_SIGNATURE, keyid, 40);		       /* 3 */
+	ikb_certreq(&b, CERT_X509_SIGNATURE, keyid, 40); /* 3 */
 	uint8_t mac[32];
 	memset(mac, 0x3c, sizeof(mac));
-	ikb_auth(&b, AUTH_SHARED_KEY_MIC, mac, sizeof(mac));		       /* 4 */
+	ikb_auth(&b, AUTH_SHARED_KEY_MIC, mac, sizeof(mac)); /* 4 */
 	uint8_t nonce[32];
 	memset(nonce, 0x4e, sizeof(nonce));
-	ikb_simple(&b, PL_NONCE, nonce, sizeof(nonce));			       /* 5 */
+	ikb_simple(&b, PL_NONCE, nonce, sizeof(nonce)); /* 5 */
 	static const uint8_t espspi[4] = {0x12, 0x34, 0x56, 0x78};
-	ikb_notify(&b, PROTO_ESP, espspi, 4, N_REKEY_SA, NULL, 0);	       /* 6 */
-	ikb_notify(&b, 0, NULL, 0, N_COOKIE, "cookie-data", 11);	       /* 7 */
-	ikb_delete(&b, PROTO_IKE, NULL, 0, 0);				       /* 8 */
+	ikb_notify(&b, PROTO_ESP, espspi, 4, N_REKEY_SA, NULL, 0); /* 6 */
+	ikb_notify(&b, 0, NULL, 0, N_COOKIE, "cookie-data", 11);   /* 7 */
+	ikb_delete(&b, PROTO_IKE, NULL, 0, 0);			   /* 8 */
 	static const uint8_t two[8] = {0xaa, 0xbb, 0xcc, 0xdd, 0x11, 0x22, 0x33, 0x44};
-	ikb_delete(&b, PROTO_ESP, two, 4, 2);				       /* 9 */
+	ikb_delete(&b, PROTO_ESP, two, 4, 2); /* 9 */
 	struct ike_ts_list ts = {.n = 2};
-	ts.ts[0] = (struct ike_ts){TS_IPV4_ADDR_RANGE, 6, 16, 0xffff, {192, 0, 2, 0},
-				   {192, 0, 2, 255}};
-	ts.ts[1] = (struct ike_ts){TS_IPV6_ADDR_RANGE, 0, 0, 0xffff, {0x20, 0x01, 0x0d, 0xb8},
+	ts.ts[0] =
+	    (struct ike_ts){TS_IPV4_ADDR_RANGE, 6, 16, 0xffff, {192, 0, 2, 0}, {192, 0, 2, 255}};
+	ts.ts[1] = (struct ike_ts){TS_IPV6_ADDR_RANGE,
+				   0,
+				   0,
+				   0xffff,
+				   {0x20, 0x01, 0x0d, 0xb8},
 				   {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff}};
 	memset(ts.ts[1].end + 6, 0xff, 10);
-	ikb_ts(&b, PL_TSI, &ts);					       /* 10 */
-	ikb_ts(&b, PL_TSR, &ts);					       /* 11 */
+	ikb_ts(&b, PL_TSI, &ts); /* 10 */
+	ikb_ts(&b, PL_TSR, &ts); /* 11 */
 	static const uint16_t attrs[] = {CP_INTERNAL_IP4_ADDRESS, CP_INTERNAL_IP4_DNS,
 					 CP_INTERNAL_IP6_ADDRESS, CP_INTERNAL_IP6_DNS};
-	ikb_cp_request(&b, attrs, 4);					       /* 12 */
-	static const uint8_t eap[] = {1, 7, 0, 5, 1};			       /* Request/Identity */
-	ikb_simple(&b, PL_EAP, eap, sizeof(eap));			       /* 13 */
-	ikb_simple(&b, PL_VENDOR, "tern-test-vid", 13);			       /* 14 */
+	ikb_cp_request(&b, attrs, 4);			/* 12 */
+	static const uint8_t eap[] = {1, 7, 0, 5, 1};	/* Request/Identity */
+	ikb_simple(&b, PL_EAP, eap, sizeof(eap));	/* 13 */
+	ikb_simple(&b, PL_VENDOR, "tern-test-vid", 13); /* 14 */
 	CHECK(!b.w.err);
 	CHECK_EQ(b.first, PL_IDI);
 
 	/* Next Payload fields chain the payloads in order (3.2), and lengths add up. */
-	static const uint8_t order[] = {PL_IDI,	   PL_IDR,    PL_CERT,	 PL_CERTREQ, PL_AUTH,
-					PL_NONCE,  PL_NOTIFY, PL_NOTIFY, PL_DELETE,  PL_DELETE,
-					PL_TSI,	   PL_TSR,    PL_CP,	 PL_EAP,     PL_VENDOR};
+	static const uint8_t order[] = {PL_IDI,	  PL_IDR,    PL_CERT,	PL_CERTREQ, PL_AUTH,
+					PL_NONCE, PL_NOTIFY, PL_NOTIFY, PL_DELETE,  PL_DELETE,
+					PL_TSI,	  PL_TSR,    PL_CP,	PL_EAP,	    PL_VENDOR};
 	size_t off = 0;
 	for (unsigned i = 0; i < sizeof(order); i++) {
 		uint8_t next = i + 1 < sizeof(order) ? order[i + 1] : PL_NONE;
@@ -373,9 +417,9 @@ static void test_cp_reply(void)
 /* ---- malformed inputs ---- */
 
 enum target {
-	T_MSG,	/* ike_msg_parse on the whole datagram */
-	T_SA,	/* ike_sa_parse_reply on an SA body */
-	T_KE,	/* the body parsers */
+	T_MSG, /* ike_msg_parse on the whole datagram */
+	T_SA,  /* ike_sa_parse_reply on an SA body */
+	T_KE,  /* the body parsers */
 	T_ID,
 	T_CERT,
 	T_AUTH,
@@ -383,6 +427,7 @@ enum target {
 	T_DELETE,
 	T_TS,
 	T_CP,
+	T_OFFERS, /* ike_sa_parse_offers on an SA body */
 };
 
 struct bad {
@@ -396,85 +441,80 @@ struct bad {
 #define HDR(next, len) "0102030405060708 1112131415161718 " next " 20 25 20 00000001 " len
 
 static const struct bad bads[] = {
-	{"truncated header (27 octets)", T_MSG,
-	 "0102030405060708 1112131415161718 00 20 25 20 00000001 000000"},
-	{"Length field above the datagram", T_MSG, HDR("00", "0000001d")},
-	{"Length field below the datagram", T_MSG, HDR("00", "0000001b") "00"},
-	{"Length field 0", T_MSG, HDR("00", "00000000")},
-	{"major version 1", T_MSG,
-	 "0102030405060708 1112131415161718 00 10 25 20 00000001 0000001c"},
-	{"major version 3", T_MSG,
-	 "0102030405060708 1112131415161718 00 30 25 20 00000001 0000001c"},
-	{"header says a payload, none follows", T_MSG, HDR("28", "0000001c")},
-	{"payload length past the end", T_MSG, HDR("28", "00000024") "00 00 0010 41424344"},
-	{"payload length 3", T_MSG, HDR("28", "00000024") "00 00 0003 41424344"},
-	{"payload length 0", T_MSG, HDR("28", "00000024") "00 00 0000 41424344"},
-	{"truncated generic header", T_MSG, HDR("28", "0000001e") "00 00"},
-	{"octets after the last payload", T_MSG, HDR("28", "00000024") "00 00 0004 41424344"},
-	{"chain names a payload that is missing", T_MSG, HDR("28", "00000020") "29 00 0004"},
-	{"SK not last (octets follow)", T_MSG,
-	 HDR("2e", "00000034") "29 00 0014 000102030405060708090a0b0c0d0e0f 00 00 0004"},
-	{"SK before another payload", T_MSG,
-	 HDR("29", "0000003c") "2e 00 0008 00000000 29 00 0014 000102030405060708090a0b0c0d0e0f"},
-	{"SKF not last", T_MSG,
-	 HDR("35", "00000034") "00 00 0014 0001000200000000 0000000000000000 ffffffff"},
-	{"SA reply with 2 proposals", T_SA,
-	 "02 00 0010 01 01 00 01 00 00 0008 01 00 0014"
-	 "00 00 0010 02 01 00 01 00 00 0008 01 00 0014"},
-	{"proposal with Last = 1", T_SA, "01 00 0010 01 01 00 01 00 00 0008 01 00 0014"},
-	{"proposal length not the SA's", T_SA,
-	 "00 00 0014 01 01 00 01 00 00 0008 01 00 0014"},
-	{"proposal shorter than its header", T_SA, "00 00 0006 01 01"},
-	{"proposal with 0 transforms", T_SA, "00 00 0008 01 01 00 00"},
-	{"proposal with more transforms than present", T_SA,
-	 "00 00 0010 01 01 00 02 00 00 0008 01 00 0014"},
-	{"transform marked last too early", T_SA,
-	 "00 00 0018 01 01 00 02 00 00 0008 01 00 0014 00 00 0008 02 00 0005"},
-	{"last transform marked 'more'", T_SA, "00 00 0010 01 01 00 01 03 00 0008 01 00 0014"},
-	{"transform 'more' value 2", T_SA, "00 00 0010 01 01 00 01 02 00 0008 01 00 0014"},
-	{"transform length 7", T_SA, "00 00 000f 01 01 00 01 00 00 0007 01 00 00"},
-	{"transform length past the proposal", T_SA,
-	 "00 00 0010 01 01 00 01 00 00 000c 01 00 0014"},
-	{"transform with a TLV attribute", T_SA,
-	 "00 00 0014 01 01 00 01 00 00 000c 01 00 0014 000e 0000"},
-	{"transform with a truncated attribute", T_SA,
-	 "00 00 0012 01 01 00 01 00 00 000a 01 00 0014 800e"},
-	{"transform with an unknown TV attribute", T_SA,
-	 "00 00 0014 01 01 00 01 00 00 000c 01 00 0014 8001 0001"},
-	{"SPI size 9", T_SA,
-	 "00 00 0019 01 03 09 01 010203040506070809 00 00 0008 01 00 0014"},
-	{"SPI past the proposal", T_SA, "00 00 000c 01 03 08 01 01020304"},
-	{"empty SA", T_SA, ""},
-	{"KE without data", T_KE, "001f 0000"},
-	{"KE truncated", T_KE, "001f 00"},
-	{"ID without data", T_ID, "02 000000"},
-	{"ID truncated", T_ID, "02 00"},
-	{"CERT without data", T_CERT, "04"},
-	{"AUTH without data", T_AUTH, "02 000000"},
-	{"AUTH truncated", T_AUTH, "02"},
-	{"Notify truncated", T_NOTIFY, "00 00 40"},
-	{"Notify SPI past the end", T_NOTIFY, "03 04 4009 1234"},
-	{"Delete ESP with SPI size 8", T_DELETE, "03 08 0001 0102030405060708"},
-	{"Delete ESP with SPI size 0", T_DELETE, "03 00 0001"},
-	{"Delete IKE with SPI size 4", T_DELETE, "01 04 0001 01020304"},
-	{"Delete with fewer SPIs than counted", T_DELETE, "03 04 0002 01020304"},
-	{"Delete with octets after the SPIs", T_DELETE, "03 04 0001 01020304 05"},
-	{"Delete truncated", T_DELETE, "03 04 00"},
-	{"TS count 0", T_TS, "00 000000"},
-	{"TS with bad selector length (IPv4, 40)", T_TS,
-	 "01 000000 07 00 0028 0000 ffff c0000200 c00002ff 0000000000000000"
-	 "0000000000000000 00000000"},
-	{"TS with bad selector length (IPv6, 16)", T_TS,
-	 "01 000000 08 00 0010 0000 ffff c0000200 c00002ff"},
-	{"TS of unknown type 9", T_TS, "01 000000 09 00 0010 0000 ffff c0000200 c00002ff"},
-	{"TS count above the selectors present", T_TS,
-	 "02 000000 07 00 0010 0000 ffff c0000200 c00002ff"},
-	{"TS with octets after the selectors", T_TS,
-	 "01 000000 07 00 0010 0000 ffff c0000200 c00002ff 00"},
-	{"TS selector truncated", T_TS, "01 000000 07 00 0010 0000 ffff c0000200 c000"},
-	{"CP attribute past the end", T_CP, "02 000000 0001 0004 cb00"},
-	{"CP attribute header truncated", T_CP, "02 000000 0001 00"},
-	{"CP header truncated", T_CP, "02 00"},
+    {"truncated header (27 octets)", T_MSG,
+     "0102030405060708 1112131415161718 00 20 25 20 00000001 000000"},
+    {"Length field above the datagram", T_MSG, HDR("00", "0000001d")},
+    {"Length field below the datagram", T_MSG, HDR("00", "0000001b") "00"},
+    {"Length field 0", T_MSG, HDR("00", "00000000")},
+    {"major version 1", T_MSG, "0102030405060708 1112131415161718 00 10 25 20 00000001 0000001c"},
+    {"major version 3", T_MSG, "0102030405060708 1112131415161718 00 30 25 20 00000001 0000001c"},
+    {"header says a payload, none follows", T_MSG, HDR("28", "0000001c")},
+    {"payload length past the end", T_MSG, HDR("28", "00000024") "00 00 0010 41424344"},
+    {"payload length 3", T_MSG, HDR("28", "00000024") "00 00 0003 41424344"},
+    {"payload length 0", T_MSG, HDR("28", "00000024") "00 00 0000 41424344"},
+    {"truncated generic header", T_MSG, HDR("28", "0000001e") "00 00"},
+    {"octets after the last payload", T_MSG, HDR("28", "00000024") "00 00 0004 41424344"},
+    {"chain names a payload that is missing", T_MSG, HDR("28", "00000020") "29 00 0004"},
+    {"SK not last (octets follow)", T_MSG,
+     HDR("2e", "00000034") "29 00 0014 000102030405060708090a0b0c0d0e0f 00 00 0004"},
+    {"SK before another payload", T_MSG,
+     HDR("29", "0000003c") "2e 00 0008 00000000 29 00 0014 000102030405060708090a0b0c0d0e0f"},
+    {"SKF not last", T_MSG,
+     HDR("35", "00000034") "00 00 0014 0001000200000000 0000000000000000 ffffffff"},
+    {"SA reply with 2 proposals", T_SA,
+     "02 00 0010 01 01 00 01 00 00 0008 01 00 0014"
+     "00 00 0010 02 01 00 01 00 00 0008 01 00 0014"},
+    {"proposal with Last = 1", T_SA, "01 00 0010 01 01 00 01 00 00 0008 01 00 0014"},
+    {"proposal length not the SA's", T_SA, "00 00 0014 01 01 00 01 00 00 0008 01 00 0014"},
+    {"proposal shorter than its header", T_SA, "00 00 0006 01 01"},
+    {"proposal with 0 transforms", T_SA, "00 00 0008 01 01 00 00"},
+    {"proposal with more transforms than present", T_SA,
+     "00 00 0010 01 01 00 02 00 00 0008 01 00 0014"},
+    {"transform marked last too early", T_SA,
+     "00 00 0018 01 01 00 02 00 00 0008 01 00 0014 00 00 0008 02 00 0005"},
+    {"last transform marked 'more'", T_SA, "00 00 0010 01 01 00 01 03 00 0008 01 00 0014"},
+    {"transform 'more' value 2", T_SA, "00 00 0010 01 01 00 01 02 00 0008 01 00 0014"},
+    {"transform length 7", T_SA, "00 00 000f 01 01 00 01 00 00 0007 01 00 00"},
+    {"transform length past the proposal", T_SA, "00 00 0010 01 01 00 01 00 00 000c 01 00 0014"},
+    {"transform with a TLV attribute", T_SA,
+     "00 00 0014 01 01 00 01 00 00 000c 01 00 0014 000e 0000"},
+    {"transform with a truncated attribute", T_SA,
+     "00 00 0012 01 01 00 01 00 00 000a 01 00 0014 800e"},
+    {"transform with an unknown TV attribute", T_SA,
+     "00 00 0014 01 01 00 01 00 00 000c 01 00 0014 8001 0001"},
+    {"SPI size 9", T_SA, "00 00 0019 01 03 09 01 010203040506070809 00 00 0008 01 00 0014"},
+    {"SPI past the proposal", T_SA, "00 00 000c 01 03 08 01 01020304"},
+    {"empty SA", T_SA, ""},
+    {"KE without data", T_KE, "001f 0000"},
+    {"KE truncated", T_KE, "001f 00"},
+    {"ID without data", T_ID, "02 000000"},
+    {"ID truncated", T_ID, "02 00"},
+    {"CERT without data", T_CERT, "04"},
+    {"AUTH without data", T_AUTH, "02 000000"},
+    {"AUTH truncated", T_AUTH, "02"},
+    {"Notify truncated", T_NOTIFY, "00 00 40"},
+    {"Notify SPI past the end", T_NOTIFY, "03 04 4009 1234"},
+    {"Delete ESP with SPI size 8", T_DELETE, "03 08 0001 0102030405060708"},
+    {"Delete ESP with SPI size 0", T_DELETE, "03 00 0001"},
+    {"Delete IKE with SPI size 4", T_DELETE, "01 04 0001 01020304"},
+    {"Delete with fewer SPIs than counted", T_DELETE, "03 04 0002 01020304"},
+    {"Delete with octets after the SPIs", T_DELETE, "03 04 0001 01020304 05"},
+    {"Delete truncated", T_DELETE, "03 04 00"},
+    {"TS count 0", T_TS, "00 000000"},
+    {"TS with bad selector length (IPv4, 40)", T_TS,
+     "01 000000 07 00 0028 0000 ffff c0000200 c00002ff 0000000000000000"
+     "0000000000000000 00000000"},
+    {"TS with bad selector length (IPv6, 16)", T_TS,
+     "01 000000 08 00 0010 0000 ffff c0000200 c00002ff"},
+    {"TS of unknown type 9", T_TS, "01 000000 09 00 0010 0000 ffff c0000200 c00002ff"},
+    {"TS count above the selectors present", T_TS,
+     "02 000000 07 00 0010 0000 ffff c0000200 c00002ff"},
+    {"TS with octets after the selectors", T_TS,
+     "01 000000 07 00 0010 0000 ffff c0000200 c00002ff 00"},
+    {"TS selector truncated", T_TS, "01 000000 07 00 0010 0000 ffff c0000200 c000"},
+    {"CP attribute past the end", T_CP, "02 000000 0001 0004 cb00"},
+    {"CP attribute header truncated", T_CP, "02 000000 0001 00"},
+    {"CP header truncated", T_CP, "02 00"},
 };
 
 static int run_target(enum target t, const uint8_t *p, size_t n)
@@ -520,6 +560,11 @@ static int run_target(enum target t, const uint8_t *p, size_t n)
 	case T_CP: {
 		struct ike_cp cp;
 		return ike_cp_parse(&pl, &cp);
+	}
+	case T_OFFERS: {
+		struct ike_chosen offers[16];
+		unsigned n_off;
+		return ike_sa_parse_offers(&pl, offers, 16, &n_off);
 	}
 	}
 	return 0;
@@ -569,8 +614,11 @@ static void test_two_sk(void)
 static void test_too_many(void)
 {
 	uint8_t buf[28 + 4 * 70];
-	struct ike_hdr h = {.spi_i = 1, .spi_r = 2, .version = IKE_VERSION_2,
-			    .exchange = INFORMATIONAL, .flags = IKE_FLAG_RESPONSE};
+	struct ike_hdr h = {.spi_i = 1,
+			    .spi_r = 2,
+			    .version = IKE_VERSION_2,
+			    .exchange = INFORMATIONAL,
+			    .flags = IKE_FLAG_RESPONSE};
 	struct ikb b;
 	ikb_message(&b, buf, sizeof(buf), &h);
 	for (int i = 0; i < 70; i++)
@@ -586,8 +634,9 @@ static void test_too_many(void)
 static void test_unknown_critical(void)
 {
 	uint8_t dg[64];
-	size_t n = check_unhex(HDR("28", "00000030") "c8 80 0008 01020304 00 00 000c 0102030405060708",
-			       dg, sizeof(dg));
+	size_t n =
+	    check_unhex(HDR("28", "00000030") "c8 80 0008 01020304 00 00 000c 0102030405060708", dg,
+			sizeof(dg));
 	struct ike_msg m;
 	CHECK_EQ(ike_msg_parse(dg, n, &m), 0);
 	CHECK_EQ(m.n, 2);
@@ -615,8 +664,9 @@ static void parse_everything(const uint8_t *p, size_t n)
 		ike_msg_error(&m);
 		ike_msg_notify(&m, N_COOKIE, NULL);
 		for (unsigned i = 0; i < m.n; i++) {
-			static const enum target all[] = {T_SA,	  T_KE,	    T_ID,     T_CERT, T_AUTH,
-							  T_NOTIFY, T_DELETE, T_TS, T_CP};
+			static const enum target all[] = {T_SA,	  T_KE,	    T_ID,     T_CERT,
+							  T_AUTH, T_NOTIFY, T_DELETE, T_TS,
+							  T_CP,	  T_OFFERS};
 			for (size_t t = 0; t < sizeof(all) / sizeof(all[0]); t++) {
 				/* exact-size copy of the body alone */
 				uint8_t *body = malloc(m.pl[i].len ? m.pl[i].len : 1);
@@ -636,8 +686,12 @@ static void test_mutations(void)
 	props.n = 1;
 	struct ike_ts_list ts = {.n = 1};
 	ts.ts[0] = (struct ike_ts){TS_IPV4_ADDR_RANGE, 0, 0, 0xffff, {0}, {255, 255, 255, 255}};
-	struct ike_hdr h = {.spi_i = 9, .spi_r = 10, .version = IKE_VERSION_2, .exchange = IKE_AUTH,
-			    .flags = IKE_FLAG_RESPONSE, .msg_id = 1};
+	struct ike_hdr h = {.spi_i = 9,
+			    .spi_r = 10,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_AUTH,
+			    .flags = IKE_FLAG_RESPONSE,
+			    .msg_id = 1};
 	struct ikb mb;
 	ikb_message(&mb, dg, sizeof(dg), &h);
 	ikb_sa(&mb, &props, NULL, 0);

@@ -32,13 +32,13 @@ struct suite {
 };
 
 static const struct suite suites[] = {
-	{"aes128gcm16", ENCR_AES_GCM_16, 128, 0, 20, 0, 16, 8},
-	{"aes256gcm16", ENCR_AES_GCM_16, 256, 0, 36, 0, 16, 8},
-	{"chacha20poly1305", ENCR_CHACHA20_POLY1305, 256, 0, 36, 0, 16, 8},
-	{"aes128-sha256", ENCR_AES_CBC, 128, INTEG_HMAC_SHA2_256_128, 16, 32, 16, 16},
-	{"aes256-sha256", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_256_128, 32, 32, 16, 16},
-	{"aes256-sha384", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_384_192, 32, 48, 24, 16},
-	{"aes256-sha512", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_512_256, 32, 64, 32, 16},
+    {"aes128gcm16", ENCR_AES_GCM_16, 128, 0, 20, 0, 16, 8},
+    {"aes256gcm16", ENCR_AES_GCM_16, 256, 0, 36, 0, 16, 8},
+    {"chacha20poly1305", ENCR_CHACHA20_POLY1305, 256, 0, 36, 0, 16, 8},
+    {"aes128-sha256", ENCR_AES_CBC, 128, INTEG_HMAC_SHA2_256_128, 16, 32, 16, 16},
+    {"aes256-sha256", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_256_128, 32, 32, 16, 16},
+    {"aes256-sha384", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_384_192, 32, 48, 24, 16},
+    {"aes256-sha512", ENCR_AES_CBC, 256, INTEG_HMAC_SHA2_512_256, 32, 64, 32, 16},
 };
 
 static const uint64_t SPI_I = 0x1122334455667788ULL, SPI_R = 0x99aabbccddeeff00ULL;
@@ -182,8 +182,11 @@ static int fix_init(struct fix *f, const struct suite *s, size_t inner_len)
 	for (size_t i = 0; i < sizeof(gir); i++)
 		gir[i] = (uint8_t)(i * 7 + 3);
 	f->s = s;
-	struct ike_algs a = {.encr = s->encr, .key_bits = s->key_bits, .prf = PRF_HMAC_SHA2_256,
-			     .integ = s->integ, .dh = 31};
+	struct ike_algs a = {.encr = s->encr,
+			     .key_bits = s->key_bits,
+			     .prf = PRF_HMAC_SHA2_256,
+			     .integ = s->integ,
+			     .dh = 31};
 	if (ike_keys_derive(&f->k, &a, ni, sizeof(ni), nr, sizeof(nr), gir, sizeof(gir), SPI_I,
 			    SPI_R))
 		return -1;
@@ -206,8 +209,12 @@ static int fix_init(struct fix *f, const struct suite *s, size_t inner_len)
 
 static struct ike_hdr req_hdr(uint32_t msg_id)
 {
-	struct ike_hdr h = {.spi_i = SPI_I, .spi_r = SPI_R, .version = IKE_VERSION_2,
-			    .exchange = IKE_AUTH, .flags = IKE_FLAG_INITIATOR, .msg_id = msg_id};
+	struct ike_hdr h = {.spi_i = SPI_I,
+			    .spi_r = SPI_R,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_AUTH,
+			    .flags = IKE_FLAG_INITIATOR,
+			    .msg_id = msg_id};
 	return h;
 }
 
@@ -310,8 +317,8 @@ static void check_open(struct fix *f, size_t pad, uint16_t frag_no, uint16_t fra
 	/* Any change to what the ICV covers is -EBADMSG: Message ID, SK header, fragment
 	 * number (SKF), IV, first and last ciphertext octet, ICV. */
 	size_t skf = frag_total ? 4 : 0;
-	size_t offs[] = {20, 28, 32, 32 + skf, 32 + skf + s->iv_len,
-			 len - s->icv_len - 1, len - 1, 33 + skf};
+	size_t offs[] = {20,	  28,	   32, 32 + skf, 32 + skf + s->iv_len, len - s->icv_len - 1,
+			 len - 1, 33 + skf};
 	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		int err = open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, flip,
 				    offs[i]);
@@ -333,9 +340,9 @@ static void check_bad_padding(struct fix *f)
 	/* Pad Length larger than the plaintext, under a valid ICV (RFC 7296 3.14) */
 	size_t len = ref_seal(s, &f->rk, 3, f->first, 0, 0, f->inner, f->inner_len, pad, 0xff, dg);
 	if (f->inner_len + pad + 1 <= 0xff)
-		CHECK_EQ(open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL,
-				   0),
-			 -EBADMSG);
+		CHECK_EQ(
+		    open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL, 0),
+		    -EBADMSG);
 	/* SKF with Fragment Number 0, or above Total Fragments (RFC 7383 2.5) */
 	len = ref_seal(s, &f->rk, 3, PL_NONE, 0, 2, f->inner, f->inner_len, pad, (uint8_t)pad, dg);
 	CHECK_EQ(open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL, 0),
@@ -347,8 +354,8 @@ static void check_bad_padding(struct fix *f)
 	struct ref_keys mirror = f->rk;
 	memcpy(mirror.sk_er, f->rk.sk_ei, sizeof(mirror.sk_er));
 	memcpy(mirror.sk_ar, f->rk.sk_ai, sizeof(mirror.sk_ar));
-	len = ref_seal(s, &mirror, 3, f->first, 0, 0, f->inner, f->inner_len, pad, (uint8_t)pad,
-		       dg);
+	len =
+	    ref_seal(s, &mirror, 3, f->first, 0, 0, f->inner, f->inner_len, pad, (uint8_t)pad, dg);
 	CHECK_EQ(open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL, 0),
 		 -EBADMSG);
 	/* Ciphertext shorter than IV + Pad Length + ICV */
@@ -366,9 +373,9 @@ static void check_bad_padding(struct fix *f)
 	if (!aead) {
 		len = ref_seal(s, &f->rk, 3, f->first, 0, 0, f->inner, f->inner_len, pad + 1,
 			       (uint8_t)(pad + 1), dg);
-		CHECK_EQ(open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL,
-				   0),
-			 -EBADMSG);
+		CHECK_EQ(
+		    open_copy(f, dg, len, buf, &first, &inner, &inner_len, &no, &total, NULL, 0),
+		    -EBADMSG);
 	}
 	/* no SK payload at all */
 	struct ike_msg m;
@@ -389,20 +396,20 @@ static void check_ivs(struct fix *f)
 	uint8_t a[1024], b[1024];
 	unsigned ctr = 0;
 	struct ike_hdr h = req_hdr(2);
-	int na = ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 1, fixed_rand,
-			     &ctr, a, sizeof(a));
-	int nb = ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 2, fixed_rand,
-			     &ctr, b, sizeof(b));
+	int na = ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 1, fixed_rand, &ctr,
+			     a, sizeof(a));
+	int nb = ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 2, fixed_rand, &ctr,
+			     b, sizeof(b));
 	CHECK(na > 0 && na == nb);
 	CHECK(memcmp(a + 32, b + 32, f->s->iv_len) != 0);
 	/* too small an output buffer */
-	CHECK_EQ(ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 3, fixed_rand,
-			     &ctr, a, (size_t)na - 1),
+	CHECK_EQ(ike_sk_seal(&f->k, &h, f->first, 0, 0, f->inner, f->inner_len, 3, fixed_rand, &ctr,
+			     a, (size_t)na - 1),
 		 -EMSGSIZE);
 	/* the overhead bound covers the real overhead */
 	CHECK((size_t)na - f->inner_len <= ike_sk_overhead(&f->k, false));
-	int nf = ike_sk_seal(&f->k, &h, f->first, 1, 2, f->inner, f->inner_len, 4, fixed_rand,
-			     &ctr, b, sizeof(b));
+	int nf = ike_sk_seal(&f->k, &h, f->first, 1, 2, f->inner, f->inner_len, 4, fixed_rand, &ctr,
+			     b, sizeof(b));
 	CHECK(nf > 0 && (size_t)nf - f->inner_len <= ike_sk_overhead(&f->k, true));
 }
 
