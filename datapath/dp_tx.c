@@ -38,10 +38,11 @@ static void wait_writable(struct dp_worker *w)
 }
 
 /* Whether a send error means the socket refuses UDP_SEGMENT for this message: EIO (no
- * checksum offload on the route), EINVAL (segment above the path MTU, too many segments). */
+ * checksum offload on the route), EINVAL (too many segments, or older kernels for what
+ * follows), EMSGSIZE (a datagram above the path MTU: UDP_SEGMENT never fragments). */
 static bool gso_refused(const struct msghdr *mh, int err)
 {
-	return mh->msg_controllen != 0 && (err == EIO || err == EINVAL);
+	return mh->msg_controllen != 0 && (err == EIO || err == EINVAL || err == EMSGSIZE);
 }
 
 /* Sends a refused UDP_SEGMENT message's datagrams one by one. */
@@ -80,8 +81,10 @@ static void send_msgs(struct dp_worker *w, unsigned m)
 		} else if (r < 0 && errno == EINTR) {
 			continue;
 		} else if (r < 0 && gso_refused(&w->msgs[done].msg_hdr, errno)) {
-			/* Refused before it ever worked: the socket or route can't do it. */
-			if (atomic_load_explicit(&w->udp_gso, memory_order_relaxed) == 0)
+			/* Refused before it ever worked: the socket or route can't do it. A
+			 * datagram above the MTU says nothing about the next ones. */
+			if (errno != EMSGSIZE &&
+			    atomic_load_explicit(&w->udp_gso, memory_order_relaxed) == 0)
 				w->io_gso = false;
 			send_singly(w, &w->msgs[done].msg_hdr);
 			done++;

@@ -35,6 +35,20 @@ static void full_range_ts(struct ike_ts_list *l)
 	}
 }
 
+/* The CHILD SA made in IKE_AUTH takes its keys from the IKE SA's key exchange: its proposals
+ * carry no DH transform (RFC 7296 1.2); PFS groups apply to rekeys only. */
+static void strip_dh(struct prop_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		struct prop *p = &l->p[i];
+		unsigned k = 0;
+		for (unsigned j = 0; j < p->n; j++)
+			if (p->t[j].type != TT_DH)
+				p->t[k++] = p->t[j];
+		p->n = k;
+	}
+}
+
 static uint8_t id_type_of(const char *id)
 {
 	return strchr(id, '@') ? ID_RFC822_ADDR : ID_FQDN;
@@ -78,7 +92,9 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now)
 	ikb_cp_request(&b, attrs, sizeof(attrs) / sizeof(attrs[0]));
 	uint8_t spi[4];
 	put_u32(spi, sa->child_spi_in);
-	ikb_sa(&b, sa->cfg.esp_props, spi, 4);
+	struct prop_list esp = *sa->cfg.esp_props;
+	strip_dh(&esp);
+	ikb_sa(&b, &esp, spi, 4);
 	struct ike_ts_list ts;
 	full_range_ts(&ts);
 	ikb_ts(&b, PL_TSI, &ts);

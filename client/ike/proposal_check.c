@@ -49,6 +49,9 @@ int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c,
 	}
 	/* Every transform type we offered must be answered with exactly one choice. */
 	for (uint8_t type = TT_ENCR; type <= TT_ESN; type++) {
+		/* The first CHILD SA has no key exchange of its own (RFC 7296 1.2). */
+		if (!ike && type == TT_DH)
+			continue;
 		if (offers_type(p, type) && !(seen & (1u << type))) {
 			snprintf(reason, reason_len, "the gateway's proposal lacks transform type %u",
 				 type);

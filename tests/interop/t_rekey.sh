@@ -2,12 +2,13 @@
 # The gateway rekeys the CHILD SA (every 5 s) and the IKE SA (every 12 s, with a new key
 # exchange) while pings run through the tunnel: tern answers each CREATE_CHILD_SA, moves the
 # datapath to the new SAs without losing packets, and answers the Delete of the old ones.
+# The gateway's ESP proposal asks for PFS (x25519), so each CHILD rekey carries a key exchange.
 # Checked on the gateway (strongSwan's log and swanctl --list-sas: new SPIs, the tunnel stays).
 . "$(dirname "$0")/lib.sh"
 
 lab_need_tern
 lab_init
-gw_config --conn "rekey_time = 12s" --conn "rand_time = 0" --conn "over_time = 60s" \
+gw_config --esp "aes256gcm16-x25519" --conn "rekey_time = 12s" --conn "rand_time = 0" --conn "over_time = 60s" \
 	--child "rekey_time = 5s" --child "rand_time = 0" --child "life_time = 60s"
 gw_start
 
@@ -25,6 +26,8 @@ lab_log "ping: $(grep 'packet loss' "$LAB_LOGS/ping.log")"
 gw_log_has 'CHILD_SA net\{[0-9]+\} established' || lab_fail "no CHILD_SA rekey in charon's log"
 n_child=$(grep -cE 'rekeying CHILD_SA|CHILD_SA rekeyed|establishing CHILD_SA net\{[0-9]+\}.*reqid' "$GW_LOG")
 gw_log_has 'IKE_SA rw\[[0-9]+\] rekeyed between' || lab_fail "the IKE SA was not rekeyed"
+gw_log_has 'CREATE_CHILD_SA request [0-9]+ \[ N\(REKEY_SA\) SA No KE' ||
+	lab_fail "no CHILD rekey with a key exchange (PFS) in charon's log"
 gw_has_sa || lab_fail "the gateway lost the IKE SA during the rekeys"
 spi2=$(gw_sa_field spi-in)
 ike2=$(gw_sa_field responder-spi)

@@ -254,6 +254,31 @@ static void test_malformed(struct side *a, struct side *b)
 	CHECK_EQ(read_tun(b, 100), 0);
 }
 
+/* The kernel refuses UDP_SEGMENT when a datagram is larger than the path MTU (EINVAL, see
+ * udp_send_skb): with lo's MTU below the ESP datagram size, the segments must still arrive,
+ * sent one by one (and fragmented by IP). */
+static void test_gso_refused(struct side *a, struct side *b)
+{
+	struct ifreq ifr = {0};
+	struct dp_stats s0, s1;
+	size_t len = ref_tcp(in + VNET, false, 777, 0x10, 5, 0, 10 * 1360);
+	unsigned supers;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	strcpy(ifr.ifr_name, "lo");
+	ifr.ifr_mtu = 1280;
+	CHECK_EQ(ioctl(fd, SIOCSIFMTU, &ifr), 0);
+	close(fd);
+	dp_get_stats(a->dp, &s0);
+	ref_vnet(in, 1, 1, 52, 1360, 20, 16);
+	send_tun(a, in, VNET + len);
+	expect_tcp_stream(b, false, 777, 10 * 1360, &supers);
+	dp_get_stats(a->dp, &s1);
+	CHECK_EQ(s1.udp_gso, s0.udp_gso);
+	CHECK_EQ(s1.packets_out - s0.packets_out, 10);
+	CHECK_EQ(s1.drop_io, s0.drop_io);
+}
+
 int main(void)
 {
 	static struct side a, b;
@@ -286,6 +311,7 @@ int main(void)
 	test_uso(&a, &b);
 	test_needs_csum(&a, &b);
 	test_malformed(&a, &b);
+	test_gso_refused(&a, &b);
 
 	dp_free(a.dp);
 	dp_free(b.dp);
