@@ -373,6 +373,10 @@ static void status_text(struct session *s, bool json, char *out, size_t cap)
 	if (si.has_datapath)
 		dp_get_stats(s->tun.dp, &si.dp);
 	ike_get_stats(s->ike, &si.ike);
+	/* IKE datagrams the datapath handed over while the loop's queue was full: dropped too. */
+	pthread_mutex_lock(&s->q_lock);
+	si.ike.dropped += s->q_dropped;
+	pthread_mutex_unlock(&s->q_lock);
 	if (json)
 		status_format_json(&si, out, cap);
 	else

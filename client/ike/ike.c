@@ -310,10 +310,23 @@ int ike_check_payloads(struct ike_sa *sa, const struct ike_msg *m, const struct 
 	return 0;
 }
 
+/* Counts a dropped datagram. Its log line is rate-limited: a flood of forged datagrams must
+ * not become a flood of log lines. */
 static void drop(struct ike_sa *sa, const char *why)
 {
 	sa->stats.dropped++;
-	ike_log(sa, IKE_LOG_DEBUG, "dropped a datagram: %s", why);
+	uint64_t second = sa->now_ms / 1000;
+	if (second != sa->drop_log_second) {
+		if (sa->drop_unlogged)
+			ike_log(sa, IKE_LOG_DEBUG, "%u more dropped datagrams not logged",
+				sa->drop_unlogged);
+		sa->drop_log_second = second;
+		sa->drop_logs = sa->drop_unlogged = 0;
+	}
+	if (sa->drop_logs++ < DROP_LOGS_PER_SEC)
+		ike_log(sa, IKE_LOG_DEBUG, "dropped a datagram: %s", why);
+	else
+		sa->drop_unlogged++;
 }
 
 static void reassembly_reset(struct ike_reassembly *rs)
@@ -461,6 +474,8 @@ static void handle_request(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 		return;
 	}
 	sa->alive_ms = now;
+	ike_log(sa, IKE_LOG_DEBUG, "received %s request, message ID %u",
+		ike_exchange_name(m->hdr.exchange), m->hdr.msg_id);
 	sa->peer_msg_id++;
 	struct ikb b;
 	uint8_t buf[64];
@@ -520,6 +535,7 @@ static void handle_old_request(struct ike_sa *sa, struct ike_msg *m)
 
 void ike_receive(struct ike_sa *sa, uint64_t now, const uint8_t *buf, size_t len)
 {
+	sa->now_ms = now;
 	sa->stats.rx++;
 	if (sa->state == IKE_S_CLOSED || sa->state == IKE_S_FAILED || sa->state == IKE_S_IDLE) {
 		drop(sa, "no IKE SA");
@@ -546,9 +562,6 @@ void ike_receive(struct ike_sa *sa, uint64_t now, const uint8_t *buf, size_t len
 		drop(sa, "not for this IKE SA");
 		return;
 	}
-	ike_log(sa, IKE_LOG_DEBUG, "received %s %s, message ID %u, %zu bytes",
-		ike_exchange_name(m.hdr.exchange),
-		m.hdr.flags & IKE_FLAG_RESPONSE ? "response" : "request", m.hdr.msg_id, len);
 	if (m.hdr.flags & IKE_FLAG_RESPONSE)
 		handle_response(sa, now, &m);
 	else
@@ -568,6 +581,7 @@ void ike_peer_alive(struct ike_sa *sa, uint64_t now)
 
 void ike_tick(struct ike_sa *sa, uint64_t now)
 {
+	sa->now_ms = now;
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req.active && now >= dpd_deadline(sa)) {
 		if (ike_liveness_start(sa, now))
 			ike_fail(sa, IKE_FAIL_OTHER, "cannot build a liveness check");

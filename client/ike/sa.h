@@ -20,6 +20,7 @@ enum {
 	RETRANSMIT_MAX_MS = 4000,     /* cap of the exponential backoff */
 	DELETE_TIMEOUT_MS = 3000,     /* how long a Delete waits for its answer */
 	DPD_DEFAULT_MS = 30000,	      /* liveness check after this long without a sign of life */
+	DROP_LOGS_PER_SEC = 10,	      /* log lines about dropped datagrams, at most */
 	IKE_MAX_COOKIE_TRIES = 3,
 	IKE_MAX_KE_TRIES = 2,
 	IKE_DEFAULT_MAX_MSG = 1280 - 40 - 8 - 4, /* fits an IPv6 minimum MTU with UDP + marker */
@@ -127,6 +128,9 @@ struct ike_sa {
 	struct ike_event evq[IKE_EVQ];
 	unsigned evq_n, evq_head;
 	struct ike_stats stats;
+	uint64_t now_ms;	      /* time of the current call into the core */
+	uint64_t drop_log_second;     /* which second the drop log budget is for */
+	unsigned drop_logs, drop_unlogged;
 
 	uint8_t rxbuf[IKE_MAX_DGRAM];
 	uint8_t plain[IKE_MAX_REASSEMBLY];
