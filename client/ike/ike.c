@@ -123,7 +123,6 @@ void ike_fail(struct ike_sa *sa, enum ike_fail why, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
 	va_end(ap);
-	ike_log(sa, IKE_LOG_INFO, "failed: %s", ev->text);
 	/* An IKE SA the gateway already holds is deleted (best effort, not retransmitted). */
 	if (sa->have_keys && sa->state != IKE_S_DELETING && sa->state != IKE_S_INIT_SENT)
 		ike_delete_start(sa, 0);

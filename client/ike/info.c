@@ -10,8 +10,7 @@ static void closed(struct ike_sa *sa, const char *why)
 	ike_request_done(sa);
 	ike_set_state(sa, IKE_S_CLOSED);
 	struct ike_event *ev = ike_push_event(sa, IKE_EV_CLOSED);
-	snprintf(ev->text, sizeof(ev->text), "%s", why);
-	ike_log(sa, IKE_LOG_INFO, "%s", why);
+	snprintf(ev->text, sizeof(ev->text), "%s", why); /* the caller shows it */
 }
 
 void ike_info_request(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
