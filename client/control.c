@@ -1,5 +1,6 @@
 /* The control socket: client request, server listen/accept, and the line protocol. */
 #include "client/control.h"
+#include "client/reason.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,17 +26,6 @@ static const struct {
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
-
-__attribute__((format(printf, 3, 4))) static void say(char *reason, size_t rlen, const char *fmt,
-						      ...)
-{
-	if (!reason || rlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, rlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *control_cmd_name(enum control_cmd cmd)
 {
@@ -198,7 +188,8 @@ static int make_dirs(const char *path, char *reason, size_t rlen)
 		*p = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			int rc = -errno;
-			say(reason, rlen, "cannot create directory '%s': %s", dir, strerror(errno));
+			reason_set(reason, rlen, "cannot create directory '%s': %s", dir,
+				   strerror(errno));
 			return rc;
 		}
 		*p = saved;
@@ -214,23 +205,24 @@ static int clear_stale(const char *path, char *reason, size_t rlen)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode)) {
-		say(reason, rlen, "'%s' exists and is not a socket", path);
+		reason_set(reason, rlen, "'%s' exists and is not a socket", path);
 		return -EEXIST;
 	}
 	int fd = dial(path);
 	if (fd >= 0) {
 		close(fd);
-		say(reason, rlen, "tern is already running (control socket %s)", path);
+		reason_set(reason, rlen, "tern is already running (control socket %s)", path);
 		return -EADDRINUSE;
 	}
 	if (fd != -ECONNREFUSED && fd != -ENOENT) {
-		say(reason, rlen, "cannot check control socket '%s': %s", path, strerror(-fd));
+		reason_set(reason, rlen, "cannot check control socket '%s': %s", path,
+			   strerror(-fd));
 		return fd;
 	}
 	if (unlink(path) < 0 && errno != ENOENT) {
 		int rc = -errno;
-		say(reason, rlen, "cannot remove stale control socket '%s': %s", path,
-		    strerror(errno));
+		reason_set(reason, rlen, "cannot remove stale control socket '%s': %s", path,
+			   strerror(errno));
 		return rc;
 	}
 	return 1;
@@ -239,13 +231,13 @@ static int clear_stale(const char *path, char *reason, size_t rlen)
 int control_listen(const char *path, char *reason, size_t rlen)
 {
 	if (!path) {
-		say(reason, rlen, "no control socket path");
+		reason_set(reason, rlen, "no control socket path");
 		return -EINVAL;
 	}
 	struct sockaddr_un sa;
 	int rc = make_addr(path, &sa);
 	if (rc < 0) {
-		say(reason, rlen, "invalid control socket path '%s'", path);
+		reason_set(reason, rlen, "invalid control socket path '%s'", path);
 		return rc;
 	}
 	rc = make_dirs(path, reason, rlen);
@@ -258,23 +250,25 @@ int control_listen(const char *path, char *reason, size_t rlen)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		rc = -errno;
-		say(reason, rlen, "cannot create control socket: %s", strerror(errno));
+		reason_set(reason, rlen, "cannot create control socket: %s", strerror(errno));
 		return rc;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		rc = -errno;
 		if (rc == -EADDRINUSE) /* another tern won the race since clear_stale() */
-			say(reason, rlen, "tern is already running (control socket %s)", path);
+			reason_set(reason, rlen, "tern is already running (control socket %s)",
+				   path);
 		else
-			say(reason, rlen, "cannot bind control socket '%s': %s", path,
-			    strerror(errno));
+			reason_set(reason, rlen, "cannot bind control socket '%s': %s", path,
+				   strerror(errno));
 		close(fd);
 		return rc;
 	}
 	/* The directory is 0700, so the socket is private before chmod too. */
 	if (chmod(path, 0600) < 0 || listen(fd, CONTROL_BACKLOG) < 0) {
 		rc = -errno;
-		say(reason, rlen, "cannot set up control socket '%s': %s", path, strerror(errno));
+		reason_set(reason, rlen, "cannot set up control socket '%s': %s", path,
+			   strerror(errno));
 		close(fd);
 		unlink(path);
 		return rc;
@@ -317,7 +311,7 @@ int control_parse_command(const char *buf, size_t len, enum control_cmd *cmd, ch
 	const char *nl = memchr(buf, '\n', len < CONTROL_LINE_MAX ? len : CONTROL_LINE_MAX);
 	if (!nl) {
 		if (len >= CONTROL_LINE_MAX) {
-			say(reason, rlen, "request line too long");
+			reason_set(reason, rlen, "request line too long");
 			return -EMSGSIZE;
 		}
 		return -EAGAIN;
@@ -336,7 +330,7 @@ int control_parse_command(const char *buf, size_t len, enum control_cmd *cmd, ch
 	for (size_t i = 0; i < n && k + 1 < sizeof(shown); i++)
 		shown[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '?';
 	shown[k] = '\0';
-	say(reason, rlen, "unknown command '%s'", shown);
+	reason_set(reason, rlen, "unknown command '%s'", shown);
 	return -EINVAL;
 }
 

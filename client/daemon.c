@@ -1,6 +1,7 @@
 /* Fork to the background; the parent exits with the code the child reports through a socket
  * pair. */
 #include "client/daemon.h"
+#include "client/reason.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,17 +27,6 @@ enum {
 static char log_file[PATH_MAX]; /* empty: /dev/null */
 
 static volatile sig_atomic_t parent_signal;
-
-__attribute__((format(printf, 3, 4))) static void say(char *reason, size_t rlen, const char *fmt,
-						      ...)
-{
-	if (!reason || rlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, rlen, fmt, ap);
-	va_end(ap);
-}
 
 static void on_parent_signal(int sig)
 {
@@ -111,7 +101,7 @@ static int redirect(int target, const char *path, int flags)
 int daemon_start(int *notify_fd, const char *log_path, char *reason, size_t rlen)
 {
 	if (log_path && strlen(log_path) >= sizeof(log_file)) {
-		say(reason, rlen, "log file path too long");
+		reason_set(reason, rlen, "log file path too long");
 		return -ENAMETOOLONG;
 	}
 	snprintf(log_file, sizeof(log_file), "%s", log_path ? log_path : "");
@@ -121,14 +111,14 @@ int daemon_start(int *notify_fd, const char *log_path, char *reason, size_t rlen
 	int p[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
 		int rc = -errno;
-		say(reason, rlen, "cannot create a socket pair: %s", strerror(errno));
+		reason_set(reason, rlen, "cannot create a socket pair: %s", strerror(errno));
 		return rc;
 	}
 	fflush(NULL); /* or both processes would write what stdio still holds */
 	pid_t pid = fork();
 	if (pid < 0) {
 		int rc = -errno;
-		say(reason, rlen, "cannot fork: %s", strerror(errno));
+		reason_set(reason, rlen, "cannot fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		return rc;
@@ -141,7 +131,7 @@ int daemon_start(int *notify_fd, const char *log_path, char *reason, size_t rlen
 	close(p[0]);
 	if (setsid() < 0) {
 		int rc = -errno;
-		say(reason, rlen, "cannot start a new session: %s", strerror(errno));
+		reason_set(reason, rlen, "cannot start a new session: %s", strerror(errno));
 		close(p[1]);
 		return rc;
 	}
@@ -149,7 +139,7 @@ int daemon_start(int *notify_fd, const char *log_path, char *reason, size_t rlen
 	if (rc == 0 && chdir("/") < 0)
 		rc = -errno;
 	if (rc < 0) {
-		say(reason, rlen, "cannot detach: %s", strerror(-rc));
+		reason_set(reason, rlen, "cannot detach: %s", strerror(-rc));
 		close(p[1]);
 		return rc;
 	}

@@ -1,6 +1,7 @@
 /* Reading the EAP password. Reads go straight into the caller's buffer with read(2), one byte
  * at a time, so no stdio buffer keeps a copy. */
 #include "client/password.h"
+#include "client/reason.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,17 +14,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-
-__attribute__((format(printf, 3, 4))) static void say(char *reason, size_t rlen, const char *fmt,
-						      ...)
-{
-	if (!reason || rlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, rlen, fmt, ap);
-	va_end(ap);
-}
 
 void password_wipe(char *buf, size_t cap)
 {
@@ -78,20 +68,21 @@ static void explain(int rc, const char *where, size_t cap, char *reason, size_t 
 {
 	switch (rc) {
 	case -ENODATA:
-		say(reason, rlen, "no password in %s (the first line is empty)", where);
+		reason_set(reason, rlen, "no password in %s (the first line is empty)", where);
 		break;
 	case -EMSGSIZE:
-		say(reason, rlen, "password in %s is too long (at most %zu bytes)", where,
-		    cap ? cap - 1 : 0);
+		reason_set(reason, rlen, "password in %s is too long (at most %zu bytes)", where,
+			   cap ? cap - 1 : 0);
 		break;
 	case -EINVAL:
-		say(reason, rlen, "password in %s contains a NUL byte", where);
+		reason_set(reason, rlen, "password in %s contains a NUL byte", where);
 		break;
 	case -EINTR:
-		say(reason, rlen, "interrupted while reading the password");
+		reason_set(reason, rlen, "interrupted while reading the password");
 		break;
 	default:
-		say(reason, rlen, "cannot read the password from %s: %s", where, strerror(-rc));
+		reason_set(reason, rlen, "cannot read the password from %s: %s", where,
+			   strerror(-rc));
 		break;
 	}
 }
@@ -103,14 +94,15 @@ int password_read_file(const char *path, char *out, size_t cap, char *reason, si
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		int rc = -errno;
-		say(reason, rlen, "cannot open password file '%s': %s", path, strerror(errno));
+		reason_set(reason, rlen, "cannot open password file '%s': %s", path,
+			   strerror(errno));
 		return rc;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			close(fd);
-			say(reason, rlen, "password file '%s' is a directory", path);
+			reason_set(reason, rlen, "password file '%s' is a directory", path);
 			return -EISDIR;
 		}
 		if (S_ISREG(st.st_mode) && !password_mode_is_private(st.st_mode))
@@ -182,7 +174,7 @@ static int read_noecho(int tty, char *out, size_t cap)
 int password_prompt(const char *prompt, char *out, size_t cap, char *reason, size_t rlen)
 {
 	if (!isatty(STDIN_FILENO)) {
-		say(reason, rlen, "no password: use --password-file or --password-stdin");
+		reason_set(reason, rlen, "no password: use --password-file or --password-stdin");
 		return -ENOTTY;
 	}
 	int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -206,7 +198,7 @@ int password_get(enum password_source src, const char *path, const char *prompt,
 	switch (src) {
 	case PASSWORD_FILE:
 		if (!path) {
-			say(reason, rlen, "no password file given");
+			reason_set(reason, rlen, "no password file given");
 			return -EINVAL;
 		}
 		return password_read_file(path, out, cap, reason, rlen);
@@ -215,6 +207,6 @@ int password_get(enum password_source src, const char *path, const char *prompt,
 	case PASSWORD_PROMPT:
 		return password_prompt(prompt, out, cap, reason, rlen);
 	}
-	say(reason, rlen, "unknown password source");
+	reason_set(reason, rlen, "unknown password source");
 	return -EINVAL;
 }

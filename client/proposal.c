@@ -1,6 +1,7 @@
 /* Proposal strings to IKEv2 transform lists. Names follow the strongSwan proposal keywords;
  * IDs are from the IANA "IKEv2 Parameters" registry. */
 #include "client/proposal.h"
+#include "client/reason.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -84,17 +85,6 @@ struct buckets {
 	bool aead, cbc;
 };
 
-__attribute__((format(printf, 3, 4))) static void say(char *reason, size_t rlen, const char *fmt,
-						      ...)
-{
-	if (!reason || rlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, rlen, fmt, ap);
-	va_end(ap);
-}
-
 static const struct alg *lookup(const char *tok)
 {
 	for (size_t i = 0; i < ALG_COUNT; i++)
@@ -125,13 +115,13 @@ static int add_token(struct buckets *b, const char *tok, uint8_t protocol, const
 {
 	const struct alg *a = lookup(tok);
 	if (!a) {
-		say(reason, rlen, "unknown algorithm '%s' in proposal '%s'", tok, whole);
+		reason_set(reason, rlen, "unknown algorithm '%s' in proposal '%s'", tok, whole);
 		return -EINVAL;
 	}
 	unsigned need = protocol == PROP_PROTO_IKE ? ALG_IKE : ALG_ESP;
 	if (!(a->flags & need)) {
-		say(reason, rlen, "'%s' is not supported in %s proposals (proposal '%s')", tok,
-		    proto_name(protocol), whole);
+		reason_set(reason, rlen, "'%s' is not supported in %s proposals (proposal '%s')",
+			   tok, proto_name(protocol), whole);
 		return -EINVAL;
 	}
 	if (a->type == PROP_T_ENCR) {
@@ -142,7 +132,7 @@ static int add_token(struct buckets *b, const char *tok, uint8_t protocol, const
 	}
 	int rc = add(b, a->type, a->id, a->key_bits);
 	if (rc < 0)
-		say(reason, rlen, "too many algorithms in proposal '%s'", whole);
+		reason_set(reason, rlen, "too many algorithms in proposal '%s'", whole);
 	return rc;
 }
 
@@ -153,7 +143,8 @@ static int derive_prfs(struct buckets *b, const char *whole, char *reason, size_
 			if (integ_prf[k].integ != b->t[PROP_T_INTEG][i].id)
 				continue;
 			if (add(b, PROP_T_PRF, integ_prf[k].prf, 0) < 0) {
-				say(reason, rlen, "too many algorithms in proposal '%s'", whole);
+				reason_set(reason, rlen, "too many algorithms in proposal '%s'",
+					   whole);
 				return -E2BIG;
 			}
 		}
@@ -164,12 +155,14 @@ static int derive_prfs(struct buckets *b, const char *whole, char *reason, size_
 static int check_ike(struct buckets *b, const char *whole, char *reason, size_t rlen)
 {
 	if (b->n[PROP_T_INTEG] > 0 && b->aead) {
-		say(reason, rlen,
-		    "proposal '%s' combines an AEAD cipher with an integrity algorithm", whole);
+		reason_set(reason, rlen,
+			   "proposal '%s' combines an AEAD cipher with an integrity algorithm",
+			   whole);
 		return -EINVAL;
 	}
 	if (b->cbc && b->n[PROP_T_INTEG] == 0) {
-		say(reason, rlen,
+		reason_set(
+		    reason, rlen,
 		    "proposal '%s' has a CBC cipher but no integrity algorithm (add e.g. sha256)",
 		    whole);
 		return -EINVAL;
@@ -180,12 +173,12 @@ static int check_ike(struct buckets *b, const char *whole, char *reason, size_t 
 			return rc;
 	}
 	if (b->n[PROP_T_PRF] == 0) {
-		say(reason, rlen, "proposal '%s' has no PRF (add e.g. prfsha256)", whole);
+		reason_set(reason, rlen, "proposal '%s' has no PRF (add e.g. prfsha256)", whole);
 		return -EINVAL;
 	}
 	if (b->n[PROP_T_DH] == 0) {
-		say(reason, rlen, "IKE proposal '%s' has no key exchange group (add e.g. x25519)",
-		    whole);
+		reason_set(reason, rlen,
+			   "IKE proposal '%s' has no key exchange group (add e.g. x25519)", whole);
 		return -EINVAL;
 	}
 	return 0;
@@ -202,11 +195,12 @@ static int check_esp(struct buckets *b)
 static int check(struct buckets *b, uint8_t protocol, const char *whole, char *reason, size_t rlen)
 {
 	if (b->n[PROP_T_ENCR] == 0) {
-		say(reason, rlen, "proposal '%s' has no encryption algorithm", whole);
+		reason_set(reason, rlen, "proposal '%s' has no encryption algorithm", whole);
 		return -EINVAL;
 	}
 	if (b->aead && b->cbc) {
-		say(reason, rlen,
+		reason_set(
+		    reason, rlen,
 		    "proposal '%s' mixes AEAD and CBC ciphers (use two proposals separated by a "
 		    "comma)",
 		    whole);
@@ -223,11 +217,11 @@ static int parse_one(const char *s, size_t len, uint8_t protocol, struct prop *o
 {
 	char whole[PROP_FORMAT_MAX];
 	if (len == 0) {
-		say(reason, rlen, "empty %s proposal", proto_name(protocol));
+		reason_set(reason, rlen, "empty %s proposal", proto_name(protocol));
 		return -EINVAL;
 	}
 	if (len >= sizeof(whole)) {
-		say(reason, rlen, "%s proposal too long", proto_name(protocol));
+		reason_set(reason, rlen, "%s proposal too long", proto_name(protocol));
 		return -EINVAL;
 	}
 	memcpy(whole, s, len);
@@ -241,13 +235,14 @@ static int parse_one(const char *s, size_t len, uint8_t protocol, struct prop *o
 		size_t tl = dash ? (size_t)(dash - p) : strlen(p);
 		char tok[TOKEN_MAX + 1];
 		if (tl == 0) {
-			say(reason, rlen, "empty algorithm name in proposal '%s'", whole);
+			reason_set(reason, rlen, "empty algorithm name in proposal '%s'", whole);
 			return -EINVAL;
 		}
 		if (tl > TOKEN_MAX) {
 			memcpy(tok, p, TOKEN_MAX);
 			tok[TOKEN_MAX] = '\0';
-			say(reason, rlen, "unknown algorithm '%s...' in proposal '%s'", tok, whole);
+			reason_set(reason, rlen, "unknown algorithm '%s...' in proposal '%s'", tok,
+				   whole);
 			return -EINVAL;
 		}
 		memcpy(tok, p, tl);
@@ -280,7 +275,7 @@ static bool is_space(char c)
 int prop_parse(const char *s, uint8_t protocol, struct prop_list *out, char *reason, size_t rlen)
 {
 	if (!s || !out || (protocol != PROP_PROTO_IKE && protocol != PROP_PROTO_ESP)) {
-		say(reason, rlen, "invalid proposal arguments");
+		reason_set(reason, rlen, "invalid proposal arguments");
 		return -EINVAL;
 	}
 	struct prop_list l;
@@ -295,8 +290,8 @@ int prop_parse(const char *s, uint8_t protocol, struct prop_list *out, char *rea
 		while (e > p && is_space(e[-1]))
 			e--;
 		if (l.n >= PROP_MAX_PROPOSALS) {
-			say(reason, rlen, "too many %s proposals (at most %d)",
-			    proto_name(protocol), PROP_MAX_PROPOSALS);
+			reason_set(reason, rlen, "too many %s proposals (at most %d)",
+				   proto_name(protocol), PROP_MAX_PROPOSALS);
 			return -E2BIG;
 		}
 		int rc = parse_one(p, (size_t)(e - p), protocol, &l.p[l.n], reason, rlen);

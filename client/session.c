@@ -109,7 +109,7 @@ static void ike_log_line(void *arg, int level, const char *line)
 
 static void send_dgram(struct session *s, const struct ike_datagram *d)
 {
-	
+
 	struct iovec iov[2];
 	static const uint8_t marker[MARKER_LEN];
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 0};
@@ -229,14 +229,16 @@ static void on_udp(uv_poll_t *p, int status, int events)
 	for (int i = 0; i < UDP_READ_BUDGET; i++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(s->udp_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		ssize_t n =
+		    recvfrom(s->udp_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			break;
 		uint16_t port;
 		if (!from_gateway(s, &from, &port))
 			continue;
 		if (port == NAT_T_PORT) {
-			/* Before the datapath runs, only IKE (behind the non-ESP marker) is wanted. */
+			/* Before the datapath runs, only IKE (behind the non-ESP marker) is wanted.
+			 */
 			if (n < MARKER_LEN || memcmp(buf, "\0\0\0\0", MARKER_LEN) != 0)
 				continue;
 			ike_receive(s->ike, now_ms(s), buf + MARKER_LEN, (size_t)n - MARKER_LEN);
@@ -299,9 +301,13 @@ static void on_up(struct session *s, const struct ike_event *ev)
 		uv_poll_stop(&s->udp_poll);
 		s->udp_polling = false;
 	}
-	struct tunnel_params tp = {.ifname = s->o->ifname, .mtu = s->o->mtu, .udp_fd = s->udp_fd,
-				   .gateway = &s->gw4500, .gateway_len = s->gw_len,
-				   .ike_rx = ike_from_datapath, .ike_rx_arg = s};
+	struct tunnel_params tp = {.ifname = s->o->ifname,
+				   .mtu = s->o->mtu,
+				   .udp_fd = s->udp_fd,
+				   .gateway = &s->gw4500,
+				   .gateway_len = s->gw_len,
+				   .ike_rx = ike_from_datapath,
+				   .ike_rx_arg = s};
 	int err = tunnel_up(&s->tun, &tp, ev, reason, sizeof(reason));
 	if (err) {
 		say(s, "cannot set up the tunnel: %s", reason);
@@ -359,16 +365,16 @@ static void on_signal(uv_signal_t *h, int signum)
 static void status_text(struct session *s, bool json, char *out, size_t cap)
 {
 	struct status_info si = {
-		.state = ike_state_name(s->ike),
-		.server = s->o->server,
-		.user = s->o->user,
-		.ifname = s->tunnel_up ? s->tun.ifname : "",
-		.vip4 = s->tunnel_up ? s->tun.vip4 : "",
-		.vip6 = s->tunnel_up ? s->tun.vip6 : "",
-		.ike_algorithms = ike_algorithms(s->ike),
-		.connected_at = s->connected_at,
-		.now = time(NULL),
-		.has_datapath = s->tunnel_up && s->tun.dp,
+	    .state = ike_state_name(s->ike),
+	    .server = s->o->server,
+	    .user = s->o->user,
+	    .ifname = s->tunnel_up ? s->tun.ifname : "",
+	    .vip4 = s->tunnel_up ? s->tun.vip4 : "",
+	    .vip6 = s->tunnel_up ? s->tun.vip6 : "",
+	    .ike_algorithms = ike_algorithms(s->ike),
+	    .connected_at = s->connected_at,
+	    .now = time(NULL),
+	    .has_datapath = s->tunnel_up && s->tun.dp,
 	};
 	if (si.has_datapath)
 		dp_get_stats(s->tun.dp, &si.dp);
@@ -493,7 +499,8 @@ static int resolve(struct session *s, char *reason, size_t rlen)
 	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res;
 	int err = getaddrinfo(s->o->server, NULL, &hints, &res);
 	if (err) {
-		snprintf(reason, rlen, "cannot resolve %.200s: %s", s->o->server, gai_strerror(err));
+		snprintf(reason, rlen, "cannot resolve %.200s: %s", s->o->server,
+			 gai_strerror(err));
 		return -EHOSTUNREACH;
 	}
 	memcpy(&s->gw500, res->ai_addr, res->ai_addrlen);
@@ -513,8 +520,7 @@ static int resolve(struct session *s, char *reason, size_t rlen)
 /* One unconnected UDP socket carries IKE (to port 500, then 4500) and ESP. Its fwmark keeps
  * its packets out of the tunnel's routing rule. Returns our address as the gateway would see
  * it without a NAT, for NAT detection. */
-static int open_socket(struct session *s, struct sockaddr_storage *local, char *reason,
-		       size_t rlen)
+static int open_socket(struct session *s, struct sockaddr_storage *local, char *reason, size_t rlen)
 {
 	int fam = s->gw500.ss_family;
 	s->udp_fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -581,21 +587,21 @@ static int setup(struct session *s, const char *password, char *reason, size_t r
 		return TERN_EXIT_FAILURE;
 
 	struct ike_config cfg = {
-		.identity = s->o->user,
-		.password = password,
-		.server_id = s->o->server_id[0] ? s->o->server_id : s->o->server,
-		.ike_props = &s->o->ike,
-		.esp_props = &s->o->esp,
-		.eap_allowed = s->o->eap_methods,
-		.trust = s->trust,
-		.local = local,
-		.remote = s->gw500,
-		.timeout_ms = s->o->timeout_s * 1000,
-		.dpd_ms = s->o->dpd_s * 1000,
-		.unix_now = time(NULL),
-		.rnd = crypto_rand,
-		.log = ike_log_line,
-		.log_arg = s,
+	    .identity = s->o->user,
+	    .password = password,
+	    .server_id = s->o->server_id[0] ? s->o->server_id : s->o->server,
+	    .ike_props = &s->o->ike,
+	    .esp_props = &s->o->esp,
+	    .eap_allowed = s->o->eap_methods,
+	    .trust = s->trust,
+	    .local = local,
+	    .remote = s->gw500,
+	    .timeout_ms = s->o->timeout_s * 1000,
+	    .dpd_ms = s->o->dpd_s * 1000,
+	    .unix_now = time(NULL),
+	    .rnd = crypto_rand,
+	    .log = ike_log_line,
+	    .log_arg = s,
 	};
 	err = ike_new(&s->ike, &cfg);
 	if (err) {
@@ -648,7 +654,8 @@ int session_run(const struct cli_opts *o, const char *password, int notify_fd)
 			uv_run(&s->loop, UV_RUN_DEFAULT);
 			code = s->exit_code;
 		} else {
-			snprintf(reason, sizeof(reason), "cannot start IKE_SA_INIT (no usable proposal)");
+			snprintf(reason, sizeof(reason),
+				 "cannot start IKE_SA_INIT (no usable proposal)");
 			code = TERN_EXIT_USAGE;
 		}
 	}

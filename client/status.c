@@ -73,17 +73,17 @@ int status_format_json(const struct status_info *si, char *out, size_t cap)
 	json_str(algs, sizeof(algs), si->ike_algorithms);
 	const struct dp_stats *d = &si->dp;
 	return snprintf(
-		out, cap,
-		"{\"state\":%s,\"gateway\":%s,\"user\":%s,\"ike\":%s,\"interface\":%s,"
-		"\"virtual_ip4\":%s,\"virtual_ip6\":%s,\"connected_seconds\":%lld,"
-		"\"packets_in\":%" PRIu64 ",\"bytes_in\":%" PRIu64 ",\"packets_out\":%" PRIu64
-		",\"bytes_out\":%" PRIu64 ",\"drops\":{\"replay\":%" PRIu64 ",\"icv\":%" PRIu64
-		",\"unknown_spi\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"ts\":%" PRIu64
-		",\"no_sa\":%" PRIu64 "},\"ike_messages\":{\"in\":%" PRIu64 ",\"out\":%" PRIu64
-		",\"retransmitted\":%" PRIu64 ",\"dropped\":%" PRIu64 "}}\n",
-		state, server, user, algs, ifname, vip4, vip6,
-		si->has_datapath ? (long long)(si->now - si->connected_at) : 0LL, d->packets_in,
-		d->bytes_in, d->packets_out, d->bytes_out, d->drop_replay, d->drop_icv,
-		d->drop_unknown_spi, d->drop_malformed, d->drop_ts, d->drop_no_sa, si->ike.rx,
-		si->ike.tx, si->ike.retransmits, si->ike.dropped);
+	    out, cap,
+	    "{\"state\":%s,\"gateway\":%s,\"user\":%s,\"ike\":%s,\"interface\":%s,"
+	    "\"virtual_ip4\":%s,\"virtual_ip6\":%s,\"connected_seconds\":%lld,"
+	    "\"packets_in\":%" PRIu64 ",\"bytes_in\":%" PRIu64 ",\"packets_out\":%" PRIu64
+	    ",\"bytes_out\":%" PRIu64 ",\"drops\":{\"replay\":%" PRIu64 ",\"icv\":%" PRIu64
+	    ",\"unknown_spi\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"ts\":%" PRIu64
+	    ",\"no_sa\":%" PRIu64 "},\"ike_messages\":{\"in\":%" PRIu64 ",\"out\":%" PRIu64
+	    ",\"retransmitted\":%" PRIu64 ",\"dropped\":%" PRIu64 "}}\n",
+	    state, server, user, algs, ifname, vip4, vip6,
+	    si->has_datapath ? (long long)(si->now - si->connected_at) : 0LL, d->packets_in,
+	    d->bytes_in, d->packets_out, d->bytes_out, d->drop_replay, d->drop_icv,
+	    d->drop_unknown_spi, d->drop_malformed, d->drop_ts, d->drop_no_sa, si->ike.rx,
+	    si->ike.tx, si->ike.retransmits, si->ike.dropped);
 }

@@ -173,8 +173,10 @@ int tunnel_retired(struct tunnel *t, const struct ike_child *c, uint32_t old_spi
 static int start_datapath(struct tunnel *t, const struct tunnel_params *p,
 			  const struct ike_child *c, bool keepalive, char *reason, size_t rlen)
 {
-	struct dp_config cfg = {.tun_fd = t->tun_fd, .udp_fd = p->udp_fd,
-				.peer_len = p->gateway_len, .ike_rx = p->ike_rx,
+	struct dp_config cfg = {.tun_fd = t->tun_fd,
+				.udp_fd = p->udp_fd,
+				.peer_len = p->gateway_len,
+				.ike_rx = p->ike_rx,
 				.ike_rx_arg = p->ike_rx_arg};
 	cfg.peer = *p->gateway;
 	int err = dp_new(&t->dp, &cfg);

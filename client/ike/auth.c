@@ -154,10 +154,10 @@ static uint8_t *signed_octets(struct ike_sa *sa, bool responder, size_t *len)
 		return NULL;
 	memcpy(o, msg, msg_len);
 	memcpy(o + msg_len, nonce, nonce_len);
-	int err = responder ? maced_id(sa, sa->keys.sk_pr, sa->idr_body, sa->idr_len,
-				       o + msg_len + nonce_len)
-			    : maced_id(sa, sa->keys.sk_pi, sa->idi_body, sa->idi_len,
-				       o + msg_len + nonce_len);
+	int err =
+	    responder
+		? maced_id(sa, sa->keys.sk_pr, sa->idr_body, sa->idr_len, o + msg_len + nonce_len)
+		: maced_id(sa, sa->keys.sk_pi, sa->idi_body, sa->idi_len, o + msg_len + nonce_len);
 	if (err) {
 		free(o);
 		return NULL;
@@ -322,8 +322,8 @@ static void run_eap(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 }
 
 static const struct ike_pl_rule first_rules[] = {
-	{PL_IDR, 0, 1},	    {PL_CERT, 0, MAX_CERTS}, {PL_AUTH, 0, 1}, {PL_EAP, 0, 1},
-	{PL_NOTIFY, 0, 64}, {PL_CERTREQ, 0, 16},     {0, 0, 0},
+    {PL_IDR, 0, 1},	{PL_CERT, 0, MAX_CERTS}, {PL_AUTH, 0, 1}, {PL_EAP, 0, 1},
+    {PL_NOTIFY, 0, 64}, {PL_CERTREQ, 0, 16},	 {0, 0, 0},
 };
 
 static void first_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
@@ -386,7 +386,7 @@ static int apply_cp(struct ike_sa *sa, const struct ike_msg *m)
 				uint32_t mask = get_u32(a->value + 4);
 				memcpy(v->subnet4[v->n_subnet4].addr, a->value, 4);
 				v->subnet4[v->n_subnet4++].prefix =
-					(uint8_t)__builtin_popcount(mask);
+				    (uint8_t)__builtin_popcount(mask);
 			}
 			break;
 		default:
@@ -434,8 +434,8 @@ static int setup_child(struct ike_sa *sa, const struct ike_msg *m, char *reason,
 }
 
 static const struct ike_pl_rule final_rules[] = {
-	{PL_AUTH, 1, 1}, {PL_SA, 1, 1},	    {PL_TSI, 1, 1},	 {PL_TSR, 1, 1},
-	{PL_CP, 0, 1},	 {PL_NOTIFY, 0, 64}, {PL_IDR, 0, 1},	 {0, 0, 0},
+    {PL_AUTH, 1, 1}, {PL_SA, 1, 1},	 {PL_TSI, 1, 1}, {PL_TSR, 1, 1},
+    {PL_CP, 0, 1},   {PL_NOTIFY, 0, 64}, {PL_IDR, 0, 1}, {0, 0, 0},
 };
 
 static void final_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)

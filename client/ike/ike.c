@@ -13,31 +13,31 @@
 #include "client/ike/sk.h"
 
 static const char *const state_names[] = {
-	[IKE_S_IDLE] = "idle",
-	[IKE_S_INIT_SENT] = "IKE_SA_INIT sent",
-	[IKE_S_AUTH_SENT] = "IKE_AUTH sent",
-	[IKE_S_EAP] = "EAP",
-	[IKE_S_AUTH_FINAL_SENT] = "IKE_AUTH (AUTH) sent",
-	[IKE_S_ESTABLISHED] = "established",
-	[IKE_S_DELETING] = "deleting",
-	[IKE_S_CLOSED] = "closed",
-	[IKE_S_FAILED] = "failed",
+    [IKE_S_IDLE] = "idle",
+    [IKE_S_INIT_SENT] = "IKE_SA_INIT sent",
+    [IKE_S_AUTH_SENT] = "IKE_AUTH sent",
+    [IKE_S_EAP] = "EAP",
+    [IKE_S_AUTH_FINAL_SENT] = "IKE_AUTH (AUTH) sent",
+    [IKE_S_ESTABLISHED] = "established",
+    [IKE_S_DELETING] = "deleting",
+    [IKE_S_CLOSED] = "closed",
+    [IKE_S_FAILED] = "failed",
 };
 
 /* Legal transitions: a bit per target state. */
 static const unsigned transitions[] = {
-	[IKE_S_IDLE] = 1u << IKE_S_INIT_SENT | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_INIT_SENT] = 1u << IKE_S_AUTH_SENT | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_AUTH_SENT] = 1u << IKE_S_EAP | 1u << IKE_S_AUTH_FINAL_SENT | 1u << IKE_S_DELETING |
-			    1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_EAP] = 1u << IKE_S_AUTH_FINAL_SENT | 1u << IKE_S_DELETING | 1u << IKE_S_CLOSED |
-		      1u << IKE_S_FAILED,
-	[IKE_S_AUTH_FINAL_SENT] = 1u << IKE_S_ESTABLISHED | 1u << IKE_S_DELETING |
-				  1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_ESTABLISHED] = 1u << IKE_S_DELETING | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_DELETING] = 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
-	[IKE_S_CLOSED] = 0,
-	[IKE_S_FAILED] = 0,
+    [IKE_S_IDLE] = 1u << IKE_S_INIT_SENT | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_INIT_SENT] = 1u << IKE_S_AUTH_SENT | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_AUTH_SENT] = 1u << IKE_S_EAP | 1u << IKE_S_AUTH_FINAL_SENT | 1u << IKE_S_DELETING |
+			1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_EAP] = 1u << IKE_S_AUTH_FINAL_SENT | 1u << IKE_S_DELETING | 1u << IKE_S_CLOSED |
+		  1u << IKE_S_FAILED,
+    [IKE_S_AUTH_FINAL_SENT] =
+	1u << IKE_S_ESTABLISHED | 1u << IKE_S_DELETING | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_ESTABLISHED] = 1u << IKE_S_DELETING | 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_DELETING] = 1u << IKE_S_CLOSED | 1u << IKE_S_FAILED,
+    [IKE_S_CLOSED] = 0,
+    [IKE_S_FAILED] = 0,
 };
 
 void ike_set_state(struct ike_sa *sa, enum ike_state s)
@@ -218,8 +218,11 @@ static int seal_message(struct ike_sa *sa, struct ike_keys *keys, const struct i
 
 int ike_send_request(struct ike_sa *sa, uint64_t now, uint8_t exchange, struct ikb *inner)
 {
-	struct ike_hdr h = {.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION_2,
-			    .exchange = exchange, .flags = sa->initiator ? IKE_FLAG_INITIATOR : 0,
+	struct ike_hdr h = {.spi_i = sa->spi_i,
+			    .spi_r = sa->spi_r,
+			    .version = IKE_VERSION_2,
+			    .exchange = exchange,
+			    .flags = sa->initiator ? IKE_FLAG_INITIATOR : 0,
 			    .msg_id = sa->next_msg_id};
 	request_free(&sa->req);
 	int err = seal_message(sa, &sa->keys, &h, inner, sa->req.dgram, sa->req.len, &sa->req.n);
@@ -236,11 +239,13 @@ int ike_send_request(struct ike_sa *sa, uint64_t now, uint8_t exchange, struct i
 }
 
 /* Seals a response with the given SA's keys and SPIs and caches it for retransmissions. */
-static int send_response(struct ike_sa *sa, struct ike_keys *keys, bool initiator,
-			 uint64_t spi_i, uint64_t spi_r, struct ike_response *cache,
-			 uint8_t exchange, uint32_t msg_id, struct ikb *inner)
+static int send_response(struct ike_sa *sa, struct ike_keys *keys, bool initiator, uint64_t spi_i,
+			 uint64_t spi_r, struct ike_response *cache, uint8_t exchange,
+			 uint32_t msg_id, struct ikb *inner)
 {
-	struct ike_hdr h = {.spi_i = spi_i, .spi_r = spi_r, .version = IKE_VERSION_2,
+	struct ike_hdr h = {.spi_i = spi_i,
+			    .spi_r = spi_r,
+			    .version = IKE_VERSION_2,
 			    .exchange = exchange,
 			    .flags = (initiator ? IKE_FLAG_INITIATOR : 0) | IKE_FLAG_RESPONSE,
 			    .msg_id = msg_id};
@@ -254,8 +259,8 @@ static int send_response(struct ike_sa *sa, struct ike_keys *keys, bool initiato
 		return err ? err : -EMSGSIZE; /* tern's responses are small */
 	}
 	free(cache->dgram);
-	*cache = (struct ike_response){.valid = true, .msg_id = msg_id, .dgram = d[0],
-				       .len = len[0]};
+	*cache =
+	    (struct ike_response){.valid = true, .msg_id = msg_id, .dgram = d[0], .len = len[0]};
 	queue_dgram(sa, cache->dgram, cache->len);
 	return 0;
 }
@@ -302,7 +307,8 @@ int ike_check_payloads(struct ike_sa *sa, const struct ike_msg *m, const struct 
 		if (!rule->type && m->pl[i].type != PL_VENDOR && m->pl[i].type >= PL_SA &&
 		    m->pl[i].type <= PL_EAP) {
 			ike_log(sa, IKE_LOG_INFO, "%s: unexpected %s payload",
-				ike_exchange_name(m->hdr.exchange), ike_payload_name(m->pl[i].type));
+				ike_exchange_name(m->hdr.exchange),
+				ike_payload_name(m->pl[i].type));
 			return -EBADMSG;
 		}
 	}
@@ -400,8 +406,8 @@ static int open_message(struct ike_sa *sa, struct ike_keys *keys, struct ike_msg
 	if (total == 0) {
 		memcpy(sa->plain, inner, inner_len);
 	} else {
-		err = reassemble(sa, &m->hdr, no, total, first, inner, inner_len, &inner_len,
-				 &first);
+		err =
+		    reassemble(sa, &m->hdr, no, total, first, inner, inner_len, &inner_len, &first);
 		if (err <= 0)
 			return err;
 		ike_log(sa, IKE_LOG_INFO, "reassembled %s message from %u fragments",
@@ -435,8 +441,8 @@ static void handle_response(struct ike_sa *sa, uint64_t now, struct ike_msg *m)
 	sa->alive_ms = now;
 	uint8_t crit = ike_msg_unknown_critical(m);
 	if (crit) {
-		ike_fail(sa, IKE_FAIL_OTHER, "gateway sent an unsupported critical payload (type %u)",
-			 crit);
+		ike_fail(sa, IKE_FAIL_OTHER,
+			 "gateway sent an unsupported critical payload (type %u)", crit);
 		return;
 	}
 	switch (m->hdr.exchange) {

@@ -96,8 +96,8 @@ struct ike_event {
 	char text[256];	    /* progress line or reason */
 	struct ike_child child;
 	struct ike_vconfig cfg;
-	bool behind_nat; /* our address is translated: send NAT-T keepalives */
-	bool mobike;	 /* the gateway supports MOBIKE */
+	bool behind_nat;     /* our address is translated: send NAT-T keepalives */
+	bool mobike;	     /* the gateway supports MOBIKE */
 	uint32_t old_spi_in; /* IKE_EV_RETIRED: our inbound SPI of the replaced CHILD SA */
 };
 

@@ -75,7 +75,9 @@ static int send_init(struct ike_sa *sa, uint64_t now)
 {
 	uint8_t buf[2048];
 	struct ikb b;
-	struct ike_hdr h = {.spi_i = sa->spi_i, .version = IKE_VERSION_2, .exchange = IKE_SA_INIT,
+	struct ike_hdr h = {.spi_i = sa->spi_i,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_SA_INIT,
 			    .flags = IKE_FLAG_INITIATOR};
 	ikb_message(&b, buf, sizeof(buf), &h);
 	if (sa->cookie_len)
@@ -177,8 +179,8 @@ static bool retry_with_group(struct ike_sa *sa, uint64_t now, const struct ike_m
 }
 
 static const struct ike_pl_rule init_rules[] = {
-	{PL_SA, 1, 1},	    {PL_KE, 1, 1},	 {PL_NONCE, 1, 1},
-	{PL_NOTIFY, 0, 64}, {PL_CERTREQ, 0, 64}, {0, 0, 0},
+    {PL_SA, 1, 1},	{PL_KE, 1, 1},	     {PL_NONCE, 1, 1},
+    {PL_NOTIFY, 0, 64}, {PL_CERTREQ, 0, 64}, {0, 0, 0},
 };
 
 /* Our address as the gateway saw it: a mismatch of its NAT_DETECTION_DESTINATION_IP. */

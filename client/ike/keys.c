@@ -77,7 +77,8 @@ static int split_keys(struct ike_keys *k, const struct ike_algs *alg, const uint
 	uint8_t keymat[7 * IKE_KEY_MAX];
 	size_t total = 3 * k->prf_len + 2 * k->encr_len + 2 * k->integ_len;
 
-	/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+ (SKEYSEED, Ni | Nr | SPIi | SPIr) */
+	/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+ (SKEYSEED, Ni | Nr | SPIi |
+	 * SPIr) */
 	memcpy(seed, ni, ni_len);
 	memcpy(seed + ni_len, nr, nr_len);
 	size_t slen = ni_len + nr_len;
@@ -181,8 +182,8 @@ int ike_child_keymat_pfs(const struct ike_keys *k, size_t key_len, const uint8_t
 	memcpy(seed + gir_len, ni, ni_len);
 	memcpy(seed + gir_len + ni_len, nr, nr_len);
 	/* KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) */
-	int err = prf_plus(k->alg.prf, k->sk_d, k->prf_len, seed, gir_len + ni_len + nr_len,
-			   keymat, 2 * key_len);
+	int err = prf_plus(k->alg.prf, k->sk_d, k->prf_len, seed, gir_len + ni_len + nr_len, keymat,
+			   2 * key_len);
 	if (!err) {
 		memcpy(i2r, keymat, key_len);
 		memcpy(r2i, keymat + key_len, key_len);

@@ -23,7 +23,7 @@ struct ike_algs {
 struct ike_keys {
 	struct ike_algs alg;
 	bool aead;
-	bool responder; /* we are the original responder: seal with the _r keys, open with _i */
+	bool responder;	  /* we are the original responder: seal with the _r keys, open with _i */
 	size_t prf_len;	  /* length of SK_d, SK_pi, SK_pr */
 	size_t encr_len;  /* length of SK_ei/SK_er, with the 4-byte salt for AEAD */
 	size_t integ_len; /* length of SK_ai/SK_ar, 0 for AEAD */
@@ -40,7 +40,8 @@ int ike_algs_from_prop(const struct prop *p, struct ike_algs *a);
 size_t ike_encr_keymat_len(uint16_t encr, uint16_t key_bits);
 
 /* SKEYSEED = prf(Ni | Nr, g^ir)
- * {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+ (SKEYSEED, Ni | Nr | SPIi | SPIr) */
+ * {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+ (SKEYSEED, Ni | Nr | SPIi | SPIr)
+ */
 int ike_keys_derive(struct ike_keys *k, const struct ike_algs *alg, const uint8_t *ni,
 		    size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t *gir,
 		    size_t gir_len, uint64_t spi_i, uint64_t spi_r);

@@ -57,7 +57,8 @@ int ike_chain_parse(struct ike_msg *m, uint8_t first, const uint8_t *p, size_t l
 		pl->body = body;
 		pl->len = plen - IKE_GENERIC_HDR_LEN;
 		if (type == PL_SK || type == PL_SKF) {
-			/* The encrypted payload is last; its Next Payload names the first inner one. */
+			/* The encrypted payload is last; its Next Payload names the first inner
+			 * one. */
 			if (rd_left(&r) != 0 || m->sk_index >= 0)
 				return -EBADMSG;
 			m->sk_index = (int)(m->n - 1);
@@ -224,7 +225,8 @@ static int transform_parse(struct rd *r, struct prop_transform *t, bool *last)
 	while (!body.err && rd_left(&body) > 0) {
 		uint16_t at = rd_u16(&body);
 		if (!(at & 0x8000))
-			return -EBADMSG; /* no TLV attribute is defined for the transforms tern uses */
+			return -EBADMSG; /* no TLV attribute is defined for the transforms tern uses
+					  */
 		uint16_t val = rd_u16(&body);
 		if ((at & 0x7fff) == TATTR_KEY_LENGTH)
 			t->key_bits = val;
@@ -498,8 +500,7 @@ void ikb_sa(struct ikb *b, const struct prop_list *props, const uint8_t *spi, ui
 	ikb_end(b, s);
 }
 
-void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi,
-		   uint8_t spi_size)
+void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi, uint8_t spi_size)
 {
 	size_t s = ikb_begin(b, PL_SA);
 	size_t ps = b->w.len;
@@ -551,8 +552,7 @@ void ikb_cp_request(struct ikb *b, const uint16_t *attrs, unsigned n)
 	ikb_end(b, s);
 }
 
-void ikb_delete(struct ikb *b, uint8_t protocol, const uint8_t *spis, uint8_t spi_size,
-		uint16_t n)
+void ikb_delete(struct ikb *b, uint8_t protocol, const uint8_t *spis, uint8_t spi_size, uint16_t n)
 {
 	size_t s = ikb_begin(b, PL_DELETE);
 	wr_u8(&b->w, protocol);

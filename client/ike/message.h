@@ -191,12 +191,10 @@ void ikb_certreq(struct ikb *b, uint8_t encoding, const uint8_t *data, size_t le
 /* SA payload with the given proposals (numbered from 1); spi of spi_size bytes in each. */
 void ikb_sa(struct ikb *b, const struct prop_list *props, const uint8_t *spi, uint8_t spi_size);
 /* An SA payload with one chosen proposal (our answer to an offer), with our SPI. */
-void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi,
-		   uint8_t spi_size);
+void ikb_sa_chosen(struct ikb *b, const struct ike_chosen *c, const uint8_t *spi, uint8_t spi_size);
 void ikb_ts(struct ikb *b, uint8_t pl_type, const struct ike_ts_list *l);
 /* CP request asking for the given attribute types, each with an empty value. */
 void ikb_cp_request(struct ikb *b, const uint16_t *attrs, unsigned n);
-void ikb_delete(struct ikb *b, uint8_t protocol, const uint8_t *spis, uint8_t spi_size,
-		uint16_t n);
+void ikb_delete(struct ikb *b, uint8_t protocol, const uint8_t *spis, uint8_t spi_size, uint16_t n);
 
 #endif

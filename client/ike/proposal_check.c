@@ -33,7 +33,8 @@ int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c,
 	}
 	const struct prop *p = &offered->p[c->number - 1];
 	if (c->prop.protocol != p->protocol || c->spi_size != (ike ? 0 : 4)) {
-		snprintf(reason, reason_len, "the gateway's proposal has the wrong protocol or SPI");
+		snprintf(reason, reason_len,
+			 "the gateway's proposal has the wrong protocol or SPI");
 		return -EBADMSG;
 	}
 	unsigned seen = 0;
@@ -53,8 +54,8 @@ int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c,
 		if (!ike && type == TT_DH)
 			continue;
 		if (offers_type(p, type) && !(seen & (1u << type))) {
-			snprintf(reason, reason_len, "the gateway's proposal lacks transform type %u",
-				 type);
+			snprintf(reason, reason_len,
+				 "the gateway's proposal lacks transform type %u", type);
 			return -EBADMSG;
 		}
 	}
@@ -96,12 +97,14 @@ int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offer
 			for (unsigned t = 0; t < off->prop.n; t++) {
 				const struct prop_transform *tr = &off->prop.t[t];
 				types |= 1u << tr->type;
-				if (!(seen & (1u << tr->type)) && ours_has(&ours->p[i], tr, any_dh)) {
+				if (!(seen & (1u << tr->type)) &&
+				    ours_has(&ours->p[i], tr, any_dh)) {
 					seen |= 1u << tr->type;
 					c.prop.t[c.prop.n++] = *tr;
 				}
 			}
-			/* Transform types we need but the offer lacks (ESN, DH for IKE) fail too. */
+			/* Transform types we need but the offer lacks (ESN, DH for IKE) fail too.
+			 */
 			bool complete = seen == types;
 			for (uint8_t ty = TT_ENCR; ty <= TT_ESN && complete; ty++)
 				if (offers_type(&ours->p[i], ty) && !(types & (1u << ty)) &&

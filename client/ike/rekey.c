@@ -18,9 +18,8 @@
 enum { MAX_OFFERS = 16, MIN_NONCE_LEN = 16, MAX_NONCE_LEN = 256 };
 
 static const struct ike_pl_rule rules[] = {
-	{PL_SA, 1, 1},	{PL_NONCE, 1, 1},   {PL_KE, 0, 1},
-	{PL_TSI, 0, 1}, {PL_TSR, 0, 1},	    {PL_NOTIFY, 0, 64},
-	{0, 0, 0},
+    {PL_SA, 1, 1},  {PL_NONCE, 1, 1},	{PL_KE, 0, 1}, {PL_TSI, 0, 1},
+    {PL_TSR, 0, 1}, {PL_NOTIFY, 0, 64}, {0, 0, 0},
 };
 
 static void refuse(struct ike_sa *sa, const struct ike_msg *m, uint16_t notify, const char *why)
@@ -43,8 +42,8 @@ static uint16_t chosen_group(const struct ike_chosen *c)
 }
 
 /* Our half of the exchange's key exchange: g^ir into gir, our public value into b. */
-static int key_exchange(struct ike_sa *sa, const struct ike_msg *m, uint16_t group,
-			struct ikb *b, uint8_t *gir, size_t *gir_len)
+static int key_exchange(struct ike_sa *sa, const struct ike_msg *m, uint16_t group, struct ikb *b,
+			uint8_t *gir, size_t *gir_len)
 {
 	struct ike_ke ke;
 	const struct ike_pl *pl = ike_msg_find(m, PL_KE, NULL);
@@ -67,8 +66,24 @@ static int key_exchange(struct ike_sa *sa, const struct ike_msg *m, uint16_t gro
 	return err;
 }
 
-static void rekey_child(struct ike_sa *sa, const struct ike_msg *m,
-			const struct ike_chosen *offers, unsigned n, const struct ike_notify *rk)
+/* Starts our answer: SA (the chosen proposal with a fresh SPI of ours) and Nr. */
+static int begin_answer(struct ike_sa *sa, struct ikb *b, uint8_t *buf, size_t cap,
+			const struct ike_chosen *c, uint8_t *spi, uint8_t spi_size, uint8_t *nr,
+			size_t nr_len)
+{
+	int err = ike_random_spi(sa, spi, spi_size);
+	if (!err)
+		err = sa->cfg.rnd(sa->cfg.rnd_arg, nr, nr_len);
+	if (err)
+		return err;
+	ikb_chain(b, buf, cap);
+	ikb_sa_chosen(b, c, spi, spi_size);
+	ikb_simple(b, PL_NONCE, nr, nr_len);
+	return 0;
+}
+
+static void rekey_child(struct ike_sa *sa, const struct ike_msg *m, const struct ike_chosen *offers,
+			unsigned n, const struct ike_notify *rk)
 {
 	if (rk->protocol != PROTO_ESP || rk->spi_size != 4 ||
 	    (get_u32(rk->spi) != sa->child.spi_out && get_u32(rk->spi) != sa->child.spi_in)) {
@@ -76,8 +91,7 @@ static void rekey_child(struct ike_sa *sa, const struct ike_msg *m,
 		return;
 	}
 	struct ike_chosen c;
-	if (ike_prop_select(sa->cfg.esp_props, offers, n, PROTO_ESP, true, &c) ||
-	    c.spi_size != 4) {
+	if (ike_prop_select(sa->cfg.esp_props, offers, n, PROTO_ESP, true, &c) || c.spi_size != 4) {
 		refuse(sa, m, N_NO_PROPOSAL_CHOSEN, "no acceptable ESP proposal");
 		return;
 	}
@@ -87,7 +101,8 @@ static void rekey_child(struct ike_sa *sa, const struct ike_msg *m,
 	for (unsigned i = 0; i < c.prop.n; i++) {
 		if (c.prop.t[i].type == TT_ENCR) {
 			next.encr = c.prop.t[i].id;
-			next.key_bits = next.encr == ENCR_CHACHA20_POLY1305 ? 256 : c.prop.t[i].key_bits;
+			next.key_bits =
+			    next.encr == ENCR_CHACHA20_POLY1305 ? 256 : c.prop.t[i].key_bits;
 		} else if (c.prop.t[i].type == TT_ESN) {
 			next.esn = c.prop.t[i].id == 1;
 		}
@@ -101,13 +116,10 @@ static void rekey_child(struct ike_sa *sa, const struct ike_msg *m,
 	size_t gir_len;
 	struct ikb b;
 	const struct ike_pl *ni = ike_msg_find(m, PL_NONCE, NULL);
-	if (ike_random_spi(sa, spi, sizeof(spi)) || sa->cfg.rnd(sa->cfg.rnd_arg, nr, sizeof(nr))) {
+	if (begin_answer(sa, &b, buf, sizeof(buf), &c, spi, sizeof(spi), nr, sizeof(nr))) {
 		refuse(sa, m, N_TEMPORARY_FAILURE, "no randomness");
 		return;
 	}
-	ikb_chain(&b, buf, sizeof(buf));
-	ikb_sa_chosen(&b, &c, spi, 4);
-	ikb_simple(&b, PL_NONCE, nr, sizeof(nr));
 	if (key_exchange(sa, m, chosen_group(&c), &b, gir, &gir_len)) {
 		refuse(sa, m, N_INVALID_SYNTAX, "bad key exchange");
 		return;
@@ -117,8 +129,8 @@ static void rekey_child(struct ike_sa *sa, const struct ike_msg *m,
 	ikb_ts(&b, PL_TSR, &sa->child.ts_local);
 	next.spi_in = get_u32(spi);
 	next.spi_out = get_u32(c.spi);
-	int err = ike_child_keymat_pfs(&sa->keys, next.key_len, gir, gir_len, ni->body, ni->len,
-				       nr, sizeof(nr), next.key_in, next.key_out);
+	int err = ike_child_keymat_pfs(&sa->keys, next.key_len, gir, gir_len, ni->body, ni->len, nr,
+				       sizeof(nr), next.key_in, next.key_out);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (err || ike_send_response(sa, CREATE_CHILD_SA, m->hdr.msg_id, &b)) {
 		OPENSSL_cleanse(&next, sizeof(next));
@@ -150,13 +162,10 @@ static void rekey_ike(struct ike_sa *sa, const struct ike_msg *m, const struct i
 	size_t gir_len;
 	struct ikb b;
 	const struct ike_pl *ni = ike_msg_find(m, PL_NONCE, NULL);
-	if (ike_random_spi(sa, spi, sizeof(spi)) || sa->cfg.rnd(sa->cfg.rnd_arg, nr, sizeof(nr))) {
+	if (begin_answer(sa, &b, buf, sizeof(buf), &c, spi, sizeof(spi), nr, sizeof(nr))) {
 		refuse(sa, m, N_TEMPORARY_FAILURE, "no randomness");
 		return;
 	}
-	ikb_chain(&b, buf, sizeof(buf));
-	ikb_sa_chosen(&b, &c, spi, 8);
-	ikb_simple(&b, PL_NONCE, nr, sizeof(nr));
 	if (key_exchange(sa, m, algs.dh, &b, gir, &gir_len) || !gir_len) {
 		refuse(sa, m, N_INVALID_KE_PAYLOAD, "bad key exchange");
 		return;
@@ -179,9 +188,12 @@ static void rekey_ike(struct ike_sa *sa, const struct ike_msg *m, const struct i
 	/* The old IKE SA stays only to answer its Delete; the CHILD SA moves to the new one. */
 	free(sa->old.resp.dgram);
 	ike_keys_wipe(&sa->old.keys);
-	sa->old = (struct ike_old_sa){.valid = true, .initiator = sa->initiator,
-				      .spi_i = sa->spi_i, .spi_r = sa->spi_r,
-				      .peer_msg_id = sa->peer_msg_id, .keys = sa->keys,
+	sa->old = (struct ike_old_sa){.valid = true,
+				      .initiator = sa->initiator,
+				      .spi_i = sa->spi_i,
+				      .spi_r = sa->spi_r,
+				      .peer_msg_id = sa->peer_msg_id,
+				      .keys = sa->keys,
 				      .resp = sa->resp};
 	memset(&sa->resp, 0, sizeof(sa->resp));
 	keys.responder = true;

@@ -12,15 +12,15 @@
 enum {
 	IKE_NONCE_LEN = 32,
 	IKE_MAX_DGRAM = 65535,
-	IKE_MAX_FRAGS = 64,	      /* fragments of one message, either way */
-	IKE_MAX_REASSEMBLY = 65536,   /* bytes of one reassembled message */
-	IKE_OUTQ = 72,		      /* datagrams queued for the caller */
-	IKE_EVQ = 8,		      /* events queued for the caller */
-	RETRANSMIT_BASE_MS = 500,     /* RFC 7296 2.1: first retransmission */
-	RETRANSMIT_MAX_MS = 4000,     /* cap of the exponential backoff */
-	DELETE_TIMEOUT_MS = 3000,     /* how long a Delete waits for its answer */
-	DPD_DEFAULT_MS = 30000,	      /* liveness check after this long without a sign of life */
-	DROP_LOGS_PER_SEC = 10,	      /* log lines about dropped datagrams, at most */
+	IKE_MAX_FRAGS = 64,	    /* fragments of one message, either way */
+	IKE_MAX_REASSEMBLY = 65536, /* bytes of one reassembled message */
+	IKE_OUTQ = 72,		    /* datagrams queued for the caller */
+	IKE_EVQ = 8,		    /* events queued for the caller */
+	RETRANSMIT_BASE_MS = 500,   /* RFC 7296 2.1: first retransmission */
+	RETRANSMIT_MAX_MS = 4000,   /* cap of the exponential backoff */
+	DELETE_TIMEOUT_MS = 3000,   /* how long a Delete waits for its answer */
+	DPD_DEFAULT_MS = 30000,	    /* liveness check after this long without a sign of life */
+	DROP_LOGS_PER_SEC = 10,	    /* log lines about dropped datagrams, at most */
 	IKE_MAX_COOKIE_TRIES = 3,
 	IKE_MAX_KE_TRIES = 2,
 	IKE_DEFAULT_MAX_MSG = 1280 - 40 - 8 - 4, /* fits an IPv6 minimum MTU with UDP + marker */
@@ -128,8 +128,8 @@ struct ike_sa {
 	struct ike_event evq[IKE_EVQ];
 	unsigned evq_n, evq_head;
 	struct ike_stats stats;
-	uint64_t now_ms;	      /* time of the current call into the core */
-	uint64_t drop_log_second;     /* which second the drop log budget is for */
+	uint64_t now_ms;	  /* time of the current call into the core */
+	uint64_t drop_log_second; /* which second the drop log budget is for */
 	unsigned drop_logs, drop_unlogged;
 
 	uint8_t rxbuf[IKE_MAX_DGRAM];
@@ -139,10 +139,10 @@ struct ike_sa {
 /* ike.c: state, logging, events, sending */
 void ike_set_state(struct ike_sa *sa, enum ike_state s);
 void ike_log(struct ike_sa *sa, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void ike_progress(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_fail(struct ike_sa *sa, enum ike_fail why, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 struct ike_event *ike_push_event(struct ike_sa *sa, enum ike_event_type type);
 /* Seals an inner payload chain as a new request (fragmenting if needed) and sends it. */
 int ike_send_request(struct ike_sa *sa, uint64_t now, uint8_t exchange, struct ikb *inner);

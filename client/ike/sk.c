@@ -65,14 +65,18 @@ int ike_sk_seal(struct ike_keys *k, const struct ike_hdr *hdr, uint8_t first_inn
 	int err;
 	if (k->aead) {
 		put_u64(iv, iv_counter);
-		struct aead_op op = {.iv = iv, .aad = out, .aad_len = aad_len, .data = ct,
-				     .len = ct_len, .tag = icv};
+		struct aead_op op = {.iv = iv,
+				     .aad = out,
+				     .aad_len = aad_len,
+				     .data = ct,
+				     .len = ct_len,
+				     .tag = icv};
 		err = aead_seal(k->responder ? k->aead_r : k->aead_i, &op, 1);
 	} else {
 		err = rnd(rnd_arg, iv, ivl);
 		if (!err)
-			err = aes_cbc_encrypt(k->responder ? k->sk_er : k->sk_ei, k->encr_len, iv, ct,
-					      ct_len);
+			err = aes_cbc_encrypt(k->responder ? k->sk_er : k->sk_ei, k->encr_len, iv,
+					      ct, ct_len);
 		if (!err)
 			err = integ_compute(k->alg.integ, k->responder ? k->sk_ar : k->sk_ai, out,
 					    total - icvl, icv);
@@ -111,8 +115,12 @@ int ike_sk_open(struct ike_keys *k, const struct ike_msg *m, uint8_t *buf, uint8
 	uint8_t *icv = ct + ct_len;
 	int err;
 	if (k->aead) {
-		struct aead_op op = {.iv = iv, .aad = buf, .aad_len = (size_t)(iv - buf),
-				     .data = ct, .len = ct_len, .tag = icv};
+		struct aead_op op = {.iv = iv,
+				     .aad = buf,
+				     .aad_len = (size_t)(iv - buf),
+				     .data = ct,
+				     .len = ct_len,
+				     .tag = icv};
 		err = aead_open(k->responder ? k->aead_i : k->aead_r, &op, 1);
 	} else {
 		if (ct_len % CBC_BLOCK)
@@ -120,8 +128,8 @@ int ike_sk_open(struct ike_keys *k, const struct ike_msg *m, uint8_t *buf, uint8
 		err = integ_verify(k->alg.integ, k->responder ? k->sk_ai : k->sk_ar, buf,
 				   (size_t)(icv - buf), icv);
 		if (!err)
-			err = aes_cbc_decrypt(k->responder ? k->sk_ei : k->sk_er, k->encr_len, iv, ct,
-					      ct_len);
+			err = aes_cbc_decrypt(k->responder ? k->sk_ei : k->sk_er, k->encr_len, iv,
+					      ct, ct_len);
 	}
 	if (err)
 		return -EBADMSG;

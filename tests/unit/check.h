@@ -25,7 +25,8 @@ static int check_count;
 		check_count++;                                                                     \
 		if (check_a_ != check_b_) {                                                        \
 			check_failures++;                                                          \
-			fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, expected %s == %lld\n", \
+			fprintf(stderr,                                                            \
+				"%s:%d: CHECK_EQ failed: %s == %lld, expected %s == %lld\n",       \
 				__FILE__, __LINE__, #a, check_a_, #b, check_b_);                   \
 		}                                                                                  \
 	} while (0)
@@ -35,8 +36,8 @@ static int check_count;
 		check_count++;                                                                     \
 		if (memcmp((a), (b), (n)) != 0) {                                                  \
 			check_failures++;                                                          \
-			fprintf(stderr, "%s:%d: CHECK_MEM failed: %s != %s (%zu bytes)\n", __FILE__, \
-				__LINE__, #a, #b, (size_t)(n));                                    \
+			fprintf(stderr, "%s:%d: CHECK_MEM failed: %s != %s (%zu bytes)\n",         \
+				__FILE__, __LINE__, #a, #b, (size_t)(n));                          \
 			check_hexdump("got", (const uint8_t *)(a), (n));                           \
 			check_hexdump("want", (const uint8_t *)(b), (n));                          \
 		}                                                                                  \
