@@ -312,6 +312,9 @@ static void on_up(struct session *s, const struct ike_event *ev)
 	if (err) {
 		say(s, "cannot set up the tunnel: %s", reason);
 		s->exit_code = TERN_EXIT_FAILURE;
+		/* The loop reads the socket again, for the answer to our Delete. */
+		uv_poll_start(&s->udp_poll, UV_READABLE, on_udp);
+		s->udp_polling = true;
 		ike_disconnect(s->ike, now_ms(s));
 		return;
 	}

@@ -84,7 +84,10 @@ static bool ts_prefix(const struct ike_ts *ts, struct net_prefix *out)
 	return true;
 }
 
-static size_t tunnel_routes(const struct ike_event *up, struct net_prefix *r, size_t cap)
+/* The prefixes to route into the tunnel. block6: a full IPv4 tunnel without IPv6 from the
+ * gateway, whose IPv6 must be dropped rather than leak around the tunnel. */
+static size_t tunnel_routes(const struct ike_event *up, struct net_prefix *r, size_t cap,
+			    bool *block6)
 {
 	size_t n = 0;
 	const struct ike_vconfig *v = &up->cfg;
@@ -106,10 +109,7 @@ static size_t tunnel_routes(const struct ike_event *up, struct net_prefix *r, si
 			n++;
 		}
 	}
-	/* A full IPv4 tunnel without IPv6 from the gateway: IPv6 still goes to the TUN device,
-	 * where no SA covers it and it is dropped, rather than leaking around the tunnel. */
-	if (full4 && !v->has_ip6 && n < cap)
-		r[n++] = (struct net_prefix){.family = AF_INET6, .len = 0};
+	*block6 = full4 && !v->has_ip6;
 	return n;
 }
 
@@ -249,10 +249,13 @@ int tunnel_up(struct tunnel *t, const struct tunnel_params *p, const struct ike_
 	}
 	if (!err)
 		err = start_datapath(t, p, &up->child, up->behind_nat, reason, rlen);
+	bool block6 = false;
 	if (!err) {
-		size_t n = tunnel_routes(up, routes, sizeof(routes) / sizeof(routes[0]));
+		size_t n = tunnel_routes(up, routes, sizeof(routes) / sizeof(routes[0]), &block6);
 		err = net_policy_apply(t->net, &t->policy, routes, n, reason, rlen);
 	}
+	if (!err && block6)
+		err = net_policy_block(t->net, &t->policy, AF_INET6, reason, rlen);
 	if (!err)
 		err = apply_dns(t, v, reason, rlen);
 	if (err)

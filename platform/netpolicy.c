@@ -128,6 +128,7 @@ static int add_rules(struct net_ctx *ctx, const struct net_policy *p, int family
 	return 0;
 }
 
+/* ifindex 0: a blackhole route (RTN_BLACKHOLE): what matches it is dropped. */
 static int add_route(struct net_ctx *ctx, const struct net_policy *p, int ifindex,
 		     const struct net_prefix *in, char *reason, size_t reason_len)
 {
@@ -138,8 +139,8 @@ static int add_route(struct net_ctx *ctx, const struct net_policy *p, int ifinde
 			    .rtm_dst_len = in->len,
 			    .rtm_table = p->table < 256 ? (uint8_t)p->table : RT_TABLE_UNSPEC,
 			    .rtm_protocol = RTPROT_STATIC,
-			    .rtm_scope = RT_SCOPE_LINK,
-			    .rtm_type = RTN_UNICAST};
+			    .rtm_scope = ifindex ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+			    .rtm_type = ifindex ? RTN_UNICAST : RTN_BLACKHOLE};
 	struct nl_msg *msg;
 	int err;
 
@@ -152,7 +153,7 @@ static int add_route(struct net_ctx *ctx, const struct net_policy *p, int ifinde
 	msg = nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
 	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
 	    (dst.len && nla_put(msg, RTA_DST, (int)alen, dst.addr) < 0) ||
-	    nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0 ||
+	    (ifindex && nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0) ||
 	    nla_put_u32(msg, RTA_TABLE, p->table) < 0) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -160,7 +161,20 @@ static int add_route(struct net_ctx *ctx, const struct net_policy *p, int ifinde
 	err = net_nl_request(ctx, msg, NULL, NULL, extack);
 	if (err)
 		net_reason(reason, reason_len, err, extack, "cannot route %s through %s (table %u)",
-			   net_prefix_format(&dst, text, sizeof(text)), p->ifname, p->table);
+			   net_prefix_format(&dst, text, sizeof(text)),
+			   ifindex ? p->ifname : "a blackhole", p->table);
+	return err;
+}
+
+int net_policy_block(struct net_ctx *ctx, const struct net_policy *p, int family, char *reason,
+		     size_t reason_len)
+{
+	struct net_prefix all = {.family = family, .len = 0};
+	int err = check_policy(p, reason, reason_len);
+	if (!err)
+		err = add_route(ctx, p, 0, &all, reason, reason_len);
+	if (!err)
+		err = add_rules(ctx, p, family, reason, reason_len);
 	return err;
 }
 

@@ -34,6 +34,12 @@ void net_policy_init(struct net_policy *p, const char *ifname);
 int net_policy_apply(struct net_ctx *ctx, const struct net_policy *p,
 		     const struct net_prefix *routes, size_t n, char *reason, size_t reason_len);
 
+/* Drops a whole address family that the tunnel does not carry instead of letting it leave
+ * around it: "blackhole 0.0.0.0/0" or "::/0" in table T, plus that family's two rules. The main
+ * table's more specific routes (the LAN) still win. Removed by net_cleanup(). */
+int net_policy_block(struct net_ctx *ctx, const struct net_policy *p, int family, char *reason,
+		     size_t reason_len);
+
 enum net_cleanup_flags {
 	NET_CLEANUP_KEEP_LINK = 1u << 0, /* remove the link's addresses but keep the device */
 };

@@ -19,7 +19,7 @@
 #include "crypto/cert.h"
 #include "crypto/prf.h"
 
-enum { MAX_CERTS = 8, AUTH_MSG_CAP = 4096 };
+enum { MAX_CERTS = 8, AUTH_MSG_CAP = 16384, MAX_CERTREQ_CAS = 256 };
 
 static const char key_pad[] = "Key Pad for IKEv2"; /* RFC 7296 2.15, 17 octets, no NUL */
 
@@ -83,7 +83,7 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now)
 	sa->idi_len = idlen + 4;
 
 	/* CERTREQ asks the gateway for its certificate (strongSwan sends it only if asked). */
-	uint8_t keyids[20 * 32];
+	uint8_t keyids[20 * MAX_CERTREQ_CAS];
 	int kl = sa->cfg.trust ? cert_trust_keyids(sa->cfg.trust, keyids, sizeof(keyids)) : 0;
 	ikb_certreq(&b, CERT_X509_SIGNATURE, keyids, kl > 0 ? (size_t)kl : 0);
 
