@@ -88,7 +88,8 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now)
 	ikb_certreq(&b, CERT_X509_SIGNATURE, keyids, kl > 0 ? (size_t)kl : 0);
 
 	static const uint16_t attrs[] = {CP_INTERNAL_IP4_ADDRESS, CP_INTERNAL_IP4_DNS,
-					 CP_INTERNAL_IP6_ADDRESS, CP_INTERNAL_IP6_DNS};
+					 CP_INTERNAL_IP6_ADDRESS, CP_INTERNAL_IP6_DNS,
+					 CP_INTERNAL_IP4_SUBNET};
 	ikb_cp_request(&b, attrs, sizeof(attrs) / sizeof(attrs[0]));
 	uint8_t spi[4];
 	put_u32(spi, sa->child_spi_in);

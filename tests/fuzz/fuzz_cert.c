@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
 	uint8_t id_type, method, n;
-	const uint8_t *certs[MAX_CERTS], *id;
+	const uint8_t *certs[MAX_CERTS], *id = NULL;
 	size_t lens[MAX_CERTS], id_len;
 	char reason[256], text[128];
 

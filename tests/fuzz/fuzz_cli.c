@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != 0 && (r != -EINVAL || reason[0] == '\0' || !memchr(reason, 0, sizeof(reason))))
 		abort(); /* every refusal says why */
 	if (r == 0) {
-		if (!memchr(o->server, 0, sizeof(o->server)) || !memchr(o->user, 0, sizeof(o->user)) ||
+		if (!memchr(o->server, 0, sizeof(o->server)) ||
+		    !memchr(o->user, 0, sizeof(o->user)) ||
 		    !memchr(o->ifname, 0, sizeof(o->ifname)) ||
 		    !memchr(o->socket_path, 0, sizeof(o->socket_path)))
 			abort();

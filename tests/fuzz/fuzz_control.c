@@ -16,9 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (r != -EAGAIN && r != -EMSGSIZE && r != -EINVAL) {
 		abort();
-	} else if (r == -EINVAL && (reason[0] == '\0' || !memchr(reason, 0, sizeof(reason)))) {
-		abort();
 	}
+	if (r == -EINVAL && (reason[0] == '\0' || !memchr(reason, 0, sizeof(reason))))
+		abort(); /* an unknown command says which */
 
 	/* The input as a reply body, into a buffer that may be too small. */
 	char *body = malloc(size + 1);

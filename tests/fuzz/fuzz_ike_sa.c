@@ -54,12 +54,14 @@ enum {
 };
 
 static const uint64_t GW_SPI = 0x1122334455667788ull;
+static const uint32_t GW_ADDR = 0xc0000201;	  /* 192.0.2.1 */
+static const uint32_t CLIENT_ADDR = 0xc6336402;	  /* 198.51.100.2 */
 static const int64_t FIXED_UNIX_NOW = 1893456000; /* 2030-01-01, inside the certificates' dates */
 static const char server_id[] = "vpn.example.test";
 static const char key_pad[] = "Key Pad for IKEv2"; /* RFC 7296 2.15 */
 /* ecdsa-with-SHA256 AlgorithmIdentifier (RFC 7427 appendix A.4.3, RFC 5758) */
-static const uint8_t ecdsa_sha256_alg[AUTH_ALG_ID_LEN] = {
-	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+static const uint8_t ecdsa_sha256_alg[AUTH_ALG_ID_LEN] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+							  0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 
 static struct cert_trust *trust;
 static struct prop_list ike_props[2], esp_props;
@@ -79,7 +81,7 @@ struct gw {
 	size_t ke_len;
 	uint8_t ni[256];
 	size_t ni_len;
-	uint32_t req_id; /* the client's last request */
+	uint32_t req_id;  /* the client's last request */
 	uint32_t peer_id; /* the gateway's next request */
 	bool have_keys;
 	struct ike_keys keys; /* as derived; sealing uses a copy with the directions swapped */
@@ -171,9 +173,10 @@ static void drain(struct gw *g)
 		if (!memchr(ev.text, 0, sizeof(ev.text)))
 			abort();
 		if (ev.type == IKE_EV_UP &&
-		    (ev.child.key_len > sizeof(ev.child.key_in) || ev.child.ts_local.n > IKE_MAX_TS ||
-		     ev.child.ts_remote.n > IKE_MAX_TS || ev.cfg.n_dns4 > IKE_MAX_DNS ||
-		     ev.cfg.n_dns6 > IKE_MAX_DNS || ev.cfg.n_subnet4 > IKE_MAX_SUBNETS))
+		    (ev.child.key_len > sizeof(ev.child.key_in) ||
+		     ev.child.ts_local.n > IKE_MAX_TS || ev.child.ts_remote.n > IKE_MAX_TS ||
+		     ev.cfg.n_dns4 > IKE_MAX_DNS || ev.cfg.n_dns6 > IKE_MAX_DNS ||
+		     ev.cfg.n_subnet4 > IKE_MAX_SUBNETS))
 			abort();
 	}
 	(void)ike_deadline(g->sa);
@@ -250,17 +253,17 @@ static void do_tick(struct gw *g, const uint8_t *x, size_t len)
 	drain(g);
 }
 
-static int natd(uint64_t spi_i, const char *ip, uint16_t port, uint8_t out[20])
+/* NAT_DETECTION_*_IP data = SHA-1(SPIi | SPIr | IP | Port) (RFC 7296 2.23), by OpenSSL. */
+static void natd(uint64_t spi_i, uint32_t ip, uint16_t port, uint8_t out[20])
 {
-	/* SHA-1(SPIi | SPIr | IP | Port), RFC 7296 2.23, by OpenSSL directly. */
 	uint8_t in[16 + 4 + 2];
+	unsigned n = 20;
 	put_u64(in, spi_i);
 	put_u64(in + 8, GW_SPI);
-	if (sscanf(ip, "%hhu.%hhu.%hhu.%hhu", &in[16], &in[17], &in[18], &in[19]) != 4)
-		return -1;
+	put_u32(in + 16, ip);
 	put_u16(in + 20, port);
-	unsigned n = 20;
-	return EVP_Digest(in, sizeof(in), out, &n, EVP_sha1(), NULL) == 1 ? 0 : -1;
+	if (EVP_Digest(in, sizeof(in), out, &n, EVP_sha1(), NULL) != 1)
+		abort();
 }
 
 static void derive_keys(struct gw *g, const struct prop *chosen, struct dh *dh)
@@ -273,15 +276,18 @@ static void derive_keys(struct gw *g, const struct prop *chosen, struct dh *dh)
 		return;
 	if (g->have_keys)
 		ike_keys_wipe(&g->keys);
-	g->have_keys = ike_keys_derive(&g->keys, &algs, g->ni, g->ni_len, g->nr, sizeof(g->nr),
-				       gir, gir_len, g->spi_i, GW_SPI) == 0;
+	g->have_keys = ike_keys_derive(&g->keys, &algs, g->ni, g->ni_len, g->nr, sizeof(g->nr), gir,
+				       gir_len, g->spi_i, GW_SPI) == 0;
 }
 
 static void do_init(struct gw *g, uint8_t kind, const uint8_t *x, size_t len)
 {
 	static uint8_t buf[DGRAM_MAX];
-	struct ike_hdr h = {.spi_i = g->spi_i, .spi_r = GW_SPI, .version = IKE_VERSION_2,
-			    .exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
+	struct ike_hdr h = {.spi_i = g->spi_i,
+			    .spi_r = GW_SPI,
+			    .version = IKE_VERSION_2,
+			    .exchange = IKE_SA_INIT,
+			    .flags = IKE_FLAG_RESPONSE};
 	struct prop chosen;
 	struct dh *dh = NULL;
 	struct ikb b;
@@ -295,8 +301,8 @@ static void do_init(struct gw *g, uint8_t kind, const uint8_t *x, size_t len)
 	const uint8_t *pub = dh_public(dh, &pub_len);
 	ikb_ke(&b, g->group, pub, pub_len);
 	ikb_simple(&b, PL_NONCE, g->nr, sizeof(g->nr));
-	if (natd(g->spi_i, "192.0.2.1", 500, src) || natd(g->spi_i, "198.51.100.2", 500, dst))
-		abort();
+	natd(g->spi_i, GW_ADDR, 500, src);
+	natd(g->spi_i, CLIENT_ADDR, 500, dst);
 	ikb_notify(&b, 0, NULL, 0, N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
 	ikb_notify(&b, 0, NULL, 0, N_NAT_DETECTION_DESTINATION_IP, dst, sizeof(dst));
 	if (kind & 8)
@@ -327,9 +333,12 @@ static void seal_and_deliver(struct gw *g, uint8_t exchange, uint8_t flags, uint
 	memcpy(k.sk_ei, g->keys.sk_er, sizeof(k.sk_ei));
 	memcpy(k.sk_ai, g->keys.sk_ar, sizeof(k.sk_ai));
 	k.aead_i = g->keys.aead_r;
-	struct ike_hdr h = {.spi_i = g->spi_i, .spi_r = GW_SPI, .version = IKE_VERSION_2,
+	struct ike_hdr h = {.spi_i = g->spi_i,
+			    .spi_r = GW_SPI,
+			    .version = IKE_VERSION_2,
 			    .exchange = exchange,
-			    .flags = flags & 1 ? IKE_FLAG_RESPONSE : 0, .msg_id = msg_id};
+			    .flags = flags & 1 ? IKE_FLAG_RESPONSE : 0,
+			    .msg_id = msg_id};
 	size_t total = frags ? frags : 1;
 	size_t chunk = (inner->w.len + total - 1) / total;
 	for (size_t i = 0; i < total; i++) {
@@ -422,10 +431,9 @@ static void do_final(struct gw *g, uint8_t kind, const uint8_t *x, size_t len)
 	ikb_chain(&b, buf, sizeof(buf));
 	ikb_auth(&b, AUTH_SHARED_KEY_MIC, auth, g->keys.prf_len);
 	if (kind & 8) {
-		static const uint8_t cp[] = {
-			CFG_REPLY, 0, 0, 0,
-			0, CP_INTERNAL_IP4_ADDRESS, 0, 4, 203, 0, 113, 2,
-			0, CP_INTERNAL_IP4_DNS, 0, 4, 203, 0, 113, 53};
+		static const uint8_t cp[] = {CFG_REPLY, 0, 0,	0, 0, CP_INTERNAL_IP4_ADDRESS, 0, 4,
+					     203,	0, 113, 2, 0, CP_INTERNAL_IP4_DNS,     0, 4,
+					     203,	0, 113, 53};
 		ikb_simple(&b, PL_CP, cp, sizeof(cp));
 	}
 	struct prop chosen;
@@ -456,23 +464,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g.props = &ike_props[opt & 1];
 
 	struct ike_config cfg = {
-		.identity = "carol",
-		.password = "carol-password",
-		.server_id = server_id,
-		.ike_props = g.props,
-		.esp_props = &esp_props,
-		.trust = trust,
-		.unix_now = FIXED_UNIX_NOW,
-		.rnd = fuzz_rand_fill,
-		.rnd_arg = &client_rnd,
-		.log = log_line,
+	    .identity = "carol",
+	    .password = "carol-password",
+	    .server_id = server_id,
+	    .ike_props = g.props,
+	    .esp_props = &esp_props,
+	    .trust = trust,
+	    .unix_now = FIXED_UNIX_NOW,
+	    .rnd = fuzz_rand_fill,
+	    .rnd_arg = &client_rnd,
+	    .log = log_line,
 	};
 	struct sockaddr_in *local = (struct sockaddr_in *)&cfg.local;
 	struct sockaddr_in *remote = (struct sockaddr_in *)&cfg.remote;
 	local->sin_family = remote->sin_family = AF_INET;
 	local->sin_port = remote->sin_port = htons(500);
-	local->sin_addr.s_addr = htonl(0xc6336402);  /* 198.51.100.2 */
-	remote->sin_addr.s_addr = htonl(0xc0000201); /* 192.0.2.1 */
+	local->sin_addr.s_addr = htonl(CLIENT_ADDR);
+	remote->sin_addr.s_addr = htonl(GW_ADDR);
 
 	if (ike_new(&g.sa, &cfg) != 0 || ike_connect(g.sa, g.now) != 0)
 		abort();

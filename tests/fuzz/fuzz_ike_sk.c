@@ -21,8 +21,11 @@ static struct ike_keys keys[SUITES];
 static void derive(struct ike_keys *k, uint16_t encr, uint16_t integ)
 {
 	static const uint8_t ni[32] = {1}, nr[32] = {2}, gir[32] = {3};
-	struct ike_algs a = {.encr = encr, .key_bits = 256, .prf = 5 /* PRF_HMAC_SHA2_256 */,
-			     .integ = integ, .dh = 31};
+	struct ike_algs a = {.encr = encr,
+			     .key_bits = 256,
+			     .prf = 5 /* PRF_HMAC_SHA2_256 */,
+			     .integ = integ,
+			     .dh = 31};
 	if (ike_keys_derive(k, &a, ni, sizeof(ni), nr, sizeof(nr), gir, sizeof(gir),
 			    0x0102030405060708ull, 0x1112131415161718ull) != 0)
 		abort();
@@ -56,8 +59,12 @@ static void fix_up(struct ike_keys *k, const struct ike_msg *m, uint8_t *buf)
 	uint8_t *iv = body, *ct = body + ivl;
 	size_t ct_len = len - ivl - icvl;
 	if (k->aead) {
-		struct aead_op op = {.iv = iv, .aad = buf, .aad_len = (size_t)(iv - buf),
-				     .data = ct, .len = ct_len, .tag = ct + ct_len};
+		struct aead_op op = {.iv = iv,
+				     .aad = buf,
+				     .aad_len = (size_t)(iv - buf),
+				     .data = ct,
+				     .len = ct_len,
+				     .tag = ct + ct_len};
 		if (aead_seal(k->aead_r, &op, 1) != 0)
 			abort();
 	} else {

@@ -321,10 +321,10 @@ GW_ESP_DEFAULT="aes256gcm16, chacha20poly1305"
 
 # gw_config [--ike P] [--esp P] [--eap mschapv2|md5] [--cert SET] [--fragmentation yes|no|accept]
 #           [--opt 'charon-level strongswan.conf line']... [--conn 'swanctl connection line']...
-#           [--child 'swanctl child (net) line']...
+#           [--child 'swanctl child (net) line']... [--local-ts TS (default 0.0.0.0/0)]
 gw_config() {
 	local ike=$GW_IKE_DEFAULT esp=$GW_ESP_DEFAULT eap=mschapv2 cert=ecdsa frag=yes
-	local opts="" conns="" childs=""
+	local opts="" conns="" childs="" local_ts=0.0.0.0/0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--ike) ike=$2 ;;
@@ -335,6 +335,7 @@ gw_config() {
 		--opt) opts="$opts  $2"$'\n' ;;
 		--conn) conns="$conns    $2"$'\n' ;;
 		--child) childs="$childs        $2"$'\n' ;;
+		--local-ts) local_ts=$2 ;;
 		*) lab_fail "gw_config: unknown option $1" ;;
 		esac
 		shift 2
@@ -397,7 +398,7 @@ $conns    local {
     }
     children {
       net {
-        local_ts = 0.0.0.0/0
+        local_ts = $local_ts
         esp_proposals = $esp
 $childs      }
     }
