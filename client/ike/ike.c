@@ -594,6 +594,10 @@ void ike_tick(struct ike_sa *sa, uint64_t now)
 	}
 	if (!sa->req.active || now < sa->req.next_ms)
 		return;
+	if (sa->state == IKE_S_INIT_SENT && sa->init_error) {
+		ike_init_error(sa);
+		return;
+	}
 	if (now >= sa->req.give_up_ms) {
 		if (sa->state == IKE_S_DELETING) {
 			ike_request_done(sa);

@@ -178,6 +178,19 @@ static bool retry_with_group(struct ike_sa *sa, uint64_t now, const struct ike_m
 	return true;
 }
 
+void ike_init_error(struct ike_sa *sa)
+{
+	char offered[160];
+	if (sa->init_error == N_NO_PROPOSAL_CHOSEN) {
+		ike_prop_list_text(sa->cfg.ike_props, offered, sizeof(offered));
+		ike_fail(sa, IKE_FAIL_NO_PROPOSAL,
+			 "gateway accepted none of the IKE proposals offered: %s", offered);
+	} else {
+		ike_fail(sa, IKE_FAIL_OTHER, "gateway answered IKE_SA_INIT with %s",
+			 ike_notify_name(sa->init_error));
+	}
+}
+
 static const struct ike_pl_rule init_rules[] = {
     {PL_SA, 1, 1},	{PL_KE, 1, 1},	     {PL_NONCE, 1, 1},
     {PL_NOTIFY, 0, 64}, {PL_CERTREQ, 0, 64}, {0, 0, 0},
@@ -210,17 +223,14 @@ void ike_init_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m)
 		return;
 	if (retry_with_cookie(sa, now, m) || retry_with_group(sa, now, m))
 		return;
-	char reason[200] = "the gateway chose an unusable IKE proposal", offered[160];
+	char reason[200] = "the gateway chose an unusable IKE proposal";
 	uint16_t error = ike_msg_error(m);
-	if (error == N_NO_PROPOSAL_CHOSEN) {
-		ike_prop_list_text(sa->cfg.ike_props, offered, sizeof(offered));
-		ike_fail(sa, IKE_FAIL_NO_PROPOSAL,
-			 "gateway accepted none of the IKE proposals offered: %s", offered);
-		return;
-	}
 	if (error) {
-		ike_fail(sa, IKE_FAIL_OTHER, "gateway answered IKE_SA_INIT with %s",
-			 ike_notify_name(error));
+		/* Anyone on the path can forge this unprotected answer (RFC 7296 2.21.1): give the
+		 * real one a moment to arrive before failing with it. */
+		sa->init_error = error;
+		if (sa->req.next_ms > now + INIT_ERROR_GRACE_MS)
+			sa->req.next_ms = now + INIT_ERROR_GRACE_MS;
 		return;
 	}
 	if (ike_msg_unknown_critical(m) || ike_check_payloads(sa, m, init_rules) ||

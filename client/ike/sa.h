@@ -23,6 +23,7 @@ enum {
 	DROP_LOGS_PER_SEC = 10,	    /* log lines about dropped datagrams, at most */
 	IKE_MAX_COOKIE_TRIES = 3,
 	IKE_MAX_KE_TRIES = 2,
+	INIT_ERROR_GRACE_MS = 300,    /* wait for a better IKE_SA_INIT answer than an error */
 	IKE_DEFAULT_MAX_MSG = 1280 - 40 - 8 - 4, /* fits an IPv6 minimum MTU with UDP + marker */
 };
 
@@ -98,6 +99,7 @@ struct ike_sa {
 	struct dh *dh;
 	uint16_t dh_group;
 	unsigned ke_tries, cookie_tries;
+	uint16_t init_error; /* an unprotected error notify answered IKE_SA_INIT */
 	uint8_t cookie[64];
 	size_t cookie_len;
 	uint8_t ni[IKE_NONCE_LEN];
@@ -169,6 +171,8 @@ int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offer
 /* init.c */
 int ike_init_start(struct ike_sa *sa, uint64_t now);
 void ike_init_response(struct ike_sa *sa, uint64_t now, const struct ike_msg *m);
+/* Fails with the error an IKE_SA_INIT answer carried, once no better answer came. */
+void ike_init_error(struct ike_sa *sa);
 
 /* auth.c */
 int ike_auth_start(struct ike_sa *sa, uint64_t now);
