@@ -903,6 +903,40 @@ static void test_garbage(void)
 	world_free(&w);
 }
 
+/* A forged, unprotected NO_PROPOSAL_CHOSEN answer to IKE_SA_INIT (RFC 7296 2.21.1: anyone on
+ * the path can send one) arrives just before the gateway's real answer: tern must connect. */
+static void inject_forged_no_proposal(struct world *w)
+{
+	drain_tern(w);
+	if (w->injected++ || w->last_out_len < 28)
+		return;
+	uint8_t m[36] = {0};
+	memcpy(m, w->last_out, 8); /* IKE SA initiator's SPI, from tern's IKE_SA_INIT */
+	m[16] = 41;		   /* N */
+	m[17] = 0x20;		   /* version 2.0 */
+	m[18] = 34;		   /* IKE_SA_INIT */
+	m[19] = 0x20;		   /* response */
+	m[27] = 36;		   /* length */
+	m[30] = 0;
+	m[31] = 8;  /* payload length */
+	m[35] = 14; /* NO_PROPOSAL_CHOSEN */
+	ike_receive(w->sa, w->now, m, sizeof(m));
+}
+
+static void test_forged_init_error(void)
+{
+	struct world w;
+	struct opts o = {0};
+	if (world_init(&w, &o) == 0) {
+		w.inject = inject_forged_no_proposal;
+		CHECK_EQ(ike_connect(w.sa, 0), 0);
+		run(&w);
+		CHECK(w.injected >= 1);
+		check_up(&w, "forged NO_PROPOSAL_CHOSEN before the real answer");
+	}
+	world_free(&w);
+}
+
 /* AES-CBC-192 is offered by client/proposal.c ("aes192", RFC 3602) and implemented by
  * crypto/cbc.h: a gateway that picks it must be accepted. Run last: today this reaches an
  * uninitialised reason string in init.c. */
@@ -957,6 +991,7 @@ int main(void)
 	test_cookie();
 	test_invalid_ke();
 	test_no_proposal();
+	test_forged_init_error();
 	test_untrusted();
 	test_loss_unreachable();
 	test_loss_recovered();
