@@ -57,7 +57,8 @@ wait "$iperf" || lab_fail "iperf3 through the tunnel failed during the attacks: 
 mbit=$(sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver/\1/p' "$LAB_LOGS/iperf3.log")
 
 kill -0 "$pid" 2>/dev/null || lab_fail "tern died"
-[ $((rss_after - rss_before)) -lt 2048 ] ||
+# Under AddressSanitizer freed memory sits in quarantine, so RSS says nothing there.
+[ -n "${TERN_SANITIZED:-}" ] || [ $((rss_after - rss_before)) -lt 2048 ] ||
 	lab_fail "tern's peak RSS grew from $rss_before to $rss_after KiB during the fragment flood"
 gw_has_sa || lab_fail "the gateway lost the SA"
 [ "$(gw_sa_field responder-spi)" = "$ike_r" ] || lab_fail "the IKE SA changed"

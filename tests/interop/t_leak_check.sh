@@ -6,6 +6,7 @@
 
 lab_need_tern
 [ -z "${TERN_IS_SW:-}" ] || lab_skip "tern itself runs under valgrind"
+[ -z "${TERN_SANITIZED:-}" ] || lab_skip "a sanitizer build has its own leak checker (LeakSanitizer)"
 command -v valgrind >/dev/null || lab_fail "valgrind is not installed (scripts/test.sh installs it)"
 lab_init
 gw_config --child "rekey_time = 8s" --child "rand_time = 0" --child "life_time = 60s"
