@@ -50,6 +50,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT INT TERM
 
 # clang-tidy, JOBS files at a time; each file's findings in its own log.
+# shellcheck disable=SC2016 # $1..$3 are the inner shell's arguments
 printf '%s\n' "${files[@]}" | xargs -P "$JOBS" -I{} sh -c \
 	'clang-tidy -p "$1" --quiet "$2" >"$3/$(echo "$2" | tr / _).tidy" 2>/dev/null' _ \
 	"$BUILD" {} "$out"

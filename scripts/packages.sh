@@ -12,7 +12,7 @@ PACKAGES=(
 [ "$(uname -m)" = x86_64 ] && PACKAGES+=(libipsec-mb-dev)
 
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -c 'install ok installed' >/dev/null
 }
 
 install_missing() {

@@ -44,11 +44,11 @@ build() {
 status=0
 run_asan() {
 	say "AddressSanitizer + UndefinedBehaviorSanitizer: $ASAN_BUILD"
-	setup "$ASAN_BUILD" address,undefined && build "$ASAN_BUILD" || {
+	if ! setup "$ASAN_BUILD" address,undefined || ! build "$ASAN_BUILD"; then
 		echo "sanitize.sh: asan build failed" >&2
 		status=1
 		return
-	}
+	fi
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1:print_summary=1 \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1 \
 		meson test -C "$ASAN_BUILD" --suite unit --print-errorlogs --num-processes "$JOBS" ||
@@ -57,11 +57,11 @@ run_asan() {
 
 run_tsan() {
 	say "ThreadSanitizer: $TSAN_BUILD (${TSAN_TESTS[*]})"
-	setup "$TSAN_BUILD" thread && build "$TSAN_BUILD" || {
+	if ! setup "$TSAN_BUILD" thread || ! build "$TSAN_BUILD"; then
 		echo "sanitize.sh: tsan build failed" >&2
 		status=1
 		return
-	}
+	fi
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:print_summary=1 \
 		meson test -C "$TSAN_BUILD" --suite unit --print-errorlogs "${TSAN_TESTS[@]}" ||
 		status=1
@@ -78,5 +78,9 @@ for what in "$@"; do
 		;;
 	esac
 done
-[ "$status" = 0 ] && say "sanitizers: clean" || say "sanitizers: FAILED"
+if [ "$status" = 0 ]; then
+	say "sanitizers: clean"
+else
+	say "sanitizers: FAILED"
+fi
 exit $status

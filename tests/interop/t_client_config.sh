@@ -28,9 +28,9 @@ dev=$(ip -n "$NS_CL" route get "$INNER_PROBE" | sed -n 's/.* dev \([^ ]*\).*/\1/
 lab_nsexec_cl grep -q "^nameserver $POOL_DNS" /etc/resolv.conf ||
 	lab_fail "the client namespace's resolv.conf does not name $POOL_DNS"
 # The gateway gave no IPv6 address: IPv6 must not leak around the tunnel; tern's table drops it.
-ip -n "$NS_CL" -6 route show table 29797 | grep -q '^blackhole' ||
+ip -n "$NS_CL" -6 route show table 29797 | grep -c '^blackhole' >/dev/null ||
 	lab_fail "no IPv6 blackhole in table 29797: $(ip -n "$NS_CL" -6 route show table 29797 | head -n 2)"
-ip -n "$NS_CL" -6 rule | grep -q 'lookup 29797' || lab_fail "no IPv6 rule sends traffic to table 29797"
+ip -n "$NS_CL" -6 rule | grep -c 'lookup 29797' >/dev/null || lab_fail "no IPv6 rule sends traffic to table 29797"
 
 tern_disconnect_check
 ip -n "$NS_CL" link show tern7 >/dev/null 2>&1 && lab_fail "tern7 is still there after disconnect"

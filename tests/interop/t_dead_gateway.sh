@@ -23,7 +23,7 @@ lab_wait 15 tern_gone || lab_fail "tern still runs 15 s after the gateway died"
 grep -q 'stopped answering' "$LAB_LOGS/tern-daemon.log" ||
 	lab_fail "tern's log does not say the gateway stopped answering: $(tail -n 2 "$LAB_LOGS/tern-daemon.log")"
 ip -n "$NS_CL" link show tern0 >/dev/null 2>&1 && lab_fail "tern0 is still there"
-ip -n "$NS_CL" rule | grep -q 'lookup 29797' && lab_fail "tern's policy rule is still there"
+ip -n "$NS_CL" rule | grep -c 'lookup 29797' >/dev/null && lab_fail "tern's policy rule is still there"
 [ -z "$(ip -n "$NS_CL" route show table 29797 2>/dev/null)" ] || lab_fail "routes left in table 29797"
 [ "$(lab_nsexec_cl cat /etc/resolv.conf)" = "$ns_before" ] || lab_fail "resolv.conf not restored"
 lab_pass

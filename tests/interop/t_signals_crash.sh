@@ -14,8 +14,8 @@ ns_before=$(lab_nsexec_cl cat /etc/resolv.conf)
 
 clean() { # WHAT
 	ip -n "$NS_CL" link show tern0 >/dev/null 2>&1 && lab_fail "$1: tern0 is still there"
-	ip -n "$NS_CL" rule | grep -q 'lookup 29797' && lab_fail "$1: tern's rules are left"
-	ip -n "$NS_CL" -6 rule | grep -q 'lookup 29797' && lab_fail "$1: tern's IPv6 rules are left"
+	ip -n "$NS_CL" rule | grep -c 'lookup 29797' >/dev/null && lab_fail "$1: tern's rules are left"
+	ip -n "$NS_CL" -6 rule | grep -c 'lookup 29797' >/dev/null && lab_fail "$1: tern's IPv6 rules are left"
 	[ -z "$(ip -n "$NS_CL" route show table 29797 2>/dev/null)" ] || lab_fail "$1: routes left in table 29797"
 	[ "$(lab_nsexec_cl cat /etc/resolv.conf)" = "$ns_before" ] || lab_fail "$1: resolv.conf not restored"
 	return 0
@@ -36,7 +36,7 @@ tern_expect_connected "tern connect (before SIGKILL)"
 tern_expect_sa_up
 kill -KILL "$(tern_pids | head -n 1)"
 lab_wait 5 tern_gone || lab_fail "tern survived SIGKILL"
-ip -n "$NS_CL" rule | grep -q 'lookup 29797' || lab_fail "expected leftover rules after SIGKILL (test premise)"
+ip -n "$NS_CL" rule | grep -c 'lookup 29797' >/dev/null || lab_fail "expected leftover rules after SIGKILL (test premise)"
 [ "$(lab_nsexec_cl cat /etc/resolv.conf)" != "$ns_before" ] || lab_fail "expected a leftover resolv.conf (test premise)"
 
 tern_connect -v

@@ -61,8 +61,8 @@ for esp in aes256gcm16 chacha20poly1305; do
 
 	tern_disconnect_check
 	ip -n "$NS_CL" link show tern0 >/dev/null 2>&1 && lab_fail "$esp: tern0 is still there"
-	ip -n "$NS_CL" rule | grep -q 'lookup 29797' && lab_fail "$esp: tern's policy rules are left"
+	ip -n "$NS_CL" rule | grep -c 'lookup 29797' >/dev/null && lab_fail "$esp: tern's policy rules are left"
 	[ -z "$(ip -n "$NS_CL" route show table 29797 2>/dev/null)" ] || lab_fail "$esp: routes left in table 29797"
-	ip -n "$NS_CL" addr | grep -q ' 203\.0\.113\.' && lab_fail "$esp: the virtual IP is left"
+	ip -n "$NS_CL" addr | grep -c ' 203\.0\.113\.' >/dev/null && lab_fail "$esp: the virtual IP is left"
 done
 lab_pass
