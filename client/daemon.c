@@ -22,6 +22,7 @@
 enum {
 	REAP_TRIES = 20, /* after EOF, look for the child's exit status this many times */
 	REAP_STEP_MS = 5,
+	FAILED_CHILD_WAIT_MS = 10000, /* how long a failed connect waits for the clean-up */
 };
 
 static char log_file[PATH_MAX]; /* empty: /dev/null */
@@ -44,16 +45,25 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Waits up to ms for the child to exit; returns waitpid's answer (0: still running). */
+static pid_t reap(pid_t child, unsigned ms, int *st)
+{
+	pid_t r = 0;
+	for (unsigned waited = 0; r == 0; waited += REAP_STEP_MS) {
+		r = waitpid(child, st, WNOHANG);
+		if (r == 0 && waited >= ms)
+			break;
+		if (r == 0)
+			nanosleep(&(struct timespec){0, REAP_STEP_MS * 1000000L}, NULL);
+	}
+	return r;
+}
+
 /* Explains a child that closed the pipe without a word. */
 static void report_silent_exit(pid_t child, bool interrupted)
 {
 	int st = 0;
-	pid_t r = 0;
-	for (int i = 0; i < REAP_TRIES && r == 0; i++) {
-		r = waitpid(child, &st, WNOHANG);
-		if (r == 0)
-			nanosleep(&(struct timespec){0, REAP_STEP_MS * 1000000L}, NULL);
-	}
+	pid_t r = reap(child, REAP_TRIES * REAP_STEP_MS, &st);
 	if (interrupted)
 		fprintf(stderr, "tern: interrupted\n");
 	else if (r == child && WIFSIGNALED(st))
@@ -71,8 +81,13 @@ static _Noreturn void wait_child(int rfd, pid_t child)
 	for (;;) {
 		uint8_t code;
 		ssize_t r = read(rfd, &code, 1);
-		if (r == 1)
+		if (r == 1) {
+			/* A failed child is cleaning up (routes, rules, resolv.conf): return only
+			 * once it is gone, so the caller sees the system as it was. */
+			if (code != 0)
+				reap(child, FAILED_CHILD_WAIT_MS, NULL);
 			_exit(code);
+		}
 		if (r < 0 && errno == EINTR) {
 			if (parent_signal && !interrupted) {
 				interrupted = true;

@@ -577,9 +577,7 @@ static void walk_close(uv_handle_t *h, void *arg)
 static int setup(struct session *s, const char *password, char *reason, size_t rlen)
 {
 	struct sockaddr_storage local;
-	int err = cert_trust_load(&s->trust, s->o->ca[0] ? s->o->ca : NULL, reason, rlen);
-	if (err)
-		return TERN_EXIT_USAGE;
+	int err;
 	if (resolve(s, reason, rlen))
 		return TERN_EXIT_UNREACHABLE;
 	err = open_socket(s, &local, reason, rlen);
@@ -634,13 +632,18 @@ static int setup(struct session *s, const char *password, char *reason, size_t r
 	return TERN_EXIT_OK;
 }
 
-int session_run(const struct cli_opts *o, const char *password, int notify_fd)
+int session_run(const struct cli_opts *o, const char *password, struct cert_trust *trust,
+		int notify_fd)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	char reason[512] = "";
-	if (!s)
+	if (!s) {
+		cert_trust_free(trust);
+		daemon_ready(notify_fd, TERN_EXIT_FAILURE);
 		return TERN_EXIT_FAILURE;
+	}
 	s->o = o;
+	s->trust = trust;
 	s->udp_fd = s->ctl_fd = -1;
 	s->notify_fd = notify_fd;
 	s->progress = isatty(STDERR_FILENO) && !o->verbose;

@@ -5,8 +5,12 @@
 
 #include "client/cli.h"
 
-/* Connects and runs until disconnected or failed. notify_fd: the daemon's report pipe
- * (-1 in the foreground). Returns the exit code (enum tern_exit). */
-int session_run(const struct cli_opts *o, const char *password, int notify_fd);
+struct cert_trust;
+
+/* Connects and runs until disconnected or failed. trust: the CAs the gateway must chain to
+ * (taken over: freed here). notify_fd: the daemon's report pipe (-1 in the foreground).
+ * Returns the exit code (enum tern_exit). */
+int session_run(const struct cli_opts *o, const char *password, struct cert_trust *trust,
+		int notify_fd);
 
 #endif
