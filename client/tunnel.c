@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,15 +36,17 @@ void tunnel_sweep(const char *ifname)
 static unsigned link_mtu(const char *ifname)
 {
 	char path[64];
-	unsigned mtu = 0;
+	char text[16] = "";
 	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", ifname);
 	FILE *f = fopen(path, "r");
 	if (f) {
-		if (fscanf(f, "%u", &mtu) != 1)
-			mtu = 0;
+		if (!fgets(text, sizeof(text), f))
+			text[0] = 0;
 		fclose(f);
 	}
-	return mtu ? mtu : DEFAULT_LINK_MTU;
+	char *end;
+	unsigned long mtu = strtoul(text, &end, 10);
+	return end != text && mtu >= 1280 && mtu <= 65535 ? (unsigned)mtu : DEFAULT_LINK_MTU;
 }
 
 static unsigned tunnel_mtu(struct tunnel *t, const struct tunnel_params *p)

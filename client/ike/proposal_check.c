@@ -49,11 +49,11 @@ int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c,
 		seen |= 1u << t->type;
 	}
 	/* Every transform type we offered must be answered with exactly one choice. */
-	for (uint8_t type = TT_ENCR; type <= TT_ESN; type++) {
+	for (unsigned type = TT_ENCR; type <= TT_ESN; type++) {
 		/* The first CHILD SA has no key exchange of its own (RFC 7296 1.2). */
 		if (!ike && type == TT_DH)
 			continue;
-		if (offers_type(p, type) && !(seen & (1u << type))) {
+		if (offers_type(p, (uint8_t)type) && !(seen & (1u << type))) {
 			snprintf(reason, reason_len,
 				 "the gateway's proposal lacks transform type %u", type);
 			return -EBADMSG;
@@ -106,8 +106,8 @@ int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offer
 			/* Transform types we need but the offer lacks (ESN, DH for IKE) fail too.
 			 */
 			bool complete = seen == types;
-			for (uint8_t ty = TT_ENCR; ty <= TT_ESN && complete; ty++)
-				if (offers_type(&ours->p[i], ty) && !(types & (1u << ty)) &&
+			for (unsigned ty = TT_ENCR; ty <= TT_ESN && complete; ty++)
+				if (offers_type(&ours->p[i], (uint8_t)ty) && !(types & (1u << ty)) &&
 				    ty != TT_ESN && !(ty == TT_DH && protocol == PROTO_ESP))
 					complete = false;
 			if (complete) {
