@@ -7,7 +7,8 @@ PACKAGES=(
 	meson ninja-build pkg-config gcc libssl-dev libuv1-dev libnl-3-dev libnl-route-3-dev
 	strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
 	libcharon-extra-plugins libcharon-extauth-plugins
-	iproute2 iputils-ping iperf3 tcpdump socat python3 valgrind clang libclang-rt-14-dev openssl
+	iproute2 iputils-ping iperf3 tcpdump socat python3 valgrind openssl
+	clang libclang-rt-14-dev clang-tidy cppcheck
 )
 [ "$(uname -m)" = x86_64 ] && PACKAGES+=(libipsec-mb-dev)
 

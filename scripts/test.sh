@@ -7,9 +7,11 @@
 #      thread tests under ThreadSanitizer (scripts/sanitize.sh), then the interop tests again
 #      with the sanitized tern (its reports collected: any report fails the stage)
 #   4. fuzzing: every libFuzzer target over its corpus, then 10 s each (scripts/fuzz.sh --ci)
+#   5. static analysis: clang-tidy and cppcheck over the tree (scripts/lint.sh)
 #
 # Environment: BUILD (build dir, default <repo>/build), JOBS (ninja -j, default 2),
 # TERN_SKIP_APT=1 (install nothing), TERN_QUICK=1 (stages 1 and 2 only),
+# TERN_SKIP_LINT=1 (no stage 5),
 # TERN_SKIP_INTEROP=1 (no interop tests in stages 2 and 3).
 #
 # Last line: "N passed, N failed" over every unit test, interop test and stage result
@@ -128,6 +130,8 @@ if [ "${TERN_QUICK:-0}" != 1 ] && [ "$built" = 1 ]; then
 	fi
 	stage "fuzzing: every target over its corpus, then 10 s each" \
 		bash "$ROOT/scripts/fuzz.sh" --ci
+	[ "${TERN_SKIP_LINT:-0}" = 1 ] ||
+		stage "static analysis: clang-tidy and cppcheck" bash "$ROOT/scripts/lint.sh"
 fi
 
 if [ "$skipped" -gt 0 ]; then
