@@ -5,7 +5,8 @@
 #   bench/interop.sh [TERN_BINARY]        (or TERN=... bench/interop.sh)
 #
 # Each client connects (time to connect measured), then: ping RTT to 203.0.113.254 through the
-# tunnel (BENCH_PINGS pings, 20), iperf3 TCP client -> gateway (BENCH_SECONDS, 10 s). One
+# tunnel (BENCH_PINGS pings, 20), iperf3 TCP client -> gateway and back (BENCH_SECONDS, 10 s,
+# each way). One
 # table row per client. Environment: BENCH_IKE, BENCH_ESP (proposals for both clients and the
 # gateway; default aes256gcm16-prfsha256-x25519 / aes256gcm16), BENCH_BASELINE=1 adds a row
 # for the bare veth path (no tunnel). Needs root, strongSwan, iperf3 (scripts/test.sh installs
@@ -35,21 +36,23 @@ ping_avg() {
 		sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p' | grep . || echo -
 }
 
-# tcp_mbit DEST: iperf3 TCP throughput (receiver side) in Mbit/s, or "-".
+# tcp_mbit DEST [-R]: iperf3 TCP throughput (receiver side) in Mbit/s, or "-"; -R: from the
+# gateway's side to the client (download).
 tcp_mbit() {
-	lab_nsexec_cl iperf3 -c "$1" -t "$SECS" -f m 2>&1 | tee -a "$LAB_LOGS/iperf3.log" |
+	lab_nsexec_cl iperf3 -c "$1" -t "$SECS" -f m ${2:-} 2>&1 | tee -a "$LAB_LOGS/iperf3.log" |
 		awk '/receiver/ { v = $(NF - 2) } END { if (v != "") print v; else print "-" }'
 }
 
 ROWS=()
-row() { ROWS+=("$(printf '%-22s %12s %14s %14s' "$1" "$2" "$3" "$4")"); }
+row() { ROWS+=("$(printf '%-22s %12s %11s %11s %12s' "$1" "$2" "$3" "$4" "$5")"); }
 
 # measure NAME CONNECT_MS: ping and iperf3 through the tunnel that is up now.
 measure() {
-	local rtt mbit
+	local rtt up down
 	rtt=$(ping_avg "$INNER_PROBE")
-	mbit=$(tcp_mbit "$INNER_PROBE")
-	row "$1" "$2" "$mbit" "$rtt"
+	up=$(tcp_mbit "$INNER_PROBE")
+	down=$(tcp_mbit "$INNER_PROBE" -R)
+	row "$1" "$2" "$up" "$down" "$rtt"
 }
 
 bench_strongswan() {
@@ -80,7 +83,7 @@ bench_baseline() {
 	local rtt mbit
 	rtt=$(ping_avg "$GW_ADDR")
 	mbit=$(tcp_mbit "$GW_ADDR")
-	row "veth (no tunnel)" "-" "$mbit" "$rtt"
+	row "veth (no tunnel)" "-" "$mbit" "$(tcp_mbit "$GW_ADDR" -R)" "$rtt"
 }
 
 lab_init
@@ -93,8 +96,8 @@ lab_wait 5 lab_nsexec_gw sh -c 'ss -ltn | grep -q ":5201 "' || lab_fail "iperf3 
 bench_strongswan
 [ -n "$TERN" ] && bench_tern
 
-echo "IKE $IKE, ESP $ESP; TCP ${SECS}s client -> gateway; ping avg of $PINGS"
-printf '%-22s %12s %14s %14s\n' "client" "connect_ms" "tcp_Mbit/s" "ping_avg_ms"
+echo "IKE $IKE, ESP $ESP; TCP ${SECS}s each way (up: client -> gateway); ping avg of $PINGS"
+printf '%-22s %12s %11s %11s %12s\n' "client" "connect_ms" "up_Mbit/s" "down_Mbit/s" "ping_avg_ms"
 printf '%s\n' "${ROWS[@]}"
 LAB_KEEP=0
 exit 0
