@@ -237,7 +237,9 @@ int tunnel_up(struct tunnel *t, const struct tunnel_params *p, const struct ike_
 	}
 	t->tun_fd = err;
 	t->mtu = tunnel_mtu(t, p);
-	err = net_link_up(t->net, t->ifname, t->mtu, reason, rlen);
+	err = v->has_ip6 ? 0 : net_link_disable_ipv6(t->ifname, reason, rlen);
+	if (!err)
+		err = net_link_up(t->net, t->ifname, t->mtu, reason, rlen);
 	if (!err && v->has_ip4) {
 		addr = (struct net_prefix){.family = AF_INET, .len = 32};
 		memcpy(addr.addr, v->ip4, 4);

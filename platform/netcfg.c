@@ -4,9 +4,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -242,4 +244,24 @@ int net_socket_mark(int fd, uint32_t mark)
 	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
 		return -errno;
 	return 0;
+}
+
+int net_link_disable_ipv6(const char *ifname, char *reason, size_t reason_len)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+		if (err == -ENOENT)
+			return 0; /* no IPv6 in this kernel or namespace: nothing to turn off */
+		net_reason(reason, reason_len, err, NULL, "cannot open %s", path);
+		return err;
+	}
+	ssize_t n = write(fd, "1\n", 2);
+	int err = n == 2 ? 0 : -errno;
+	close(fd);
+	if (err)
+		net_reason(reason, reason_len, err, NULL, "cannot turn IPv6 off on %s", ifname);
+	return err;
 }

@@ -38,6 +38,10 @@ void net_close(struct net_ctx *ctx);
 int net_link_up(struct net_ctx *ctx, const char *ifname, unsigned mtu, char *reason,
 		size_t reason_len);
 
+/* Turns IPv6 off on a link (net.ipv6.conf.IF.disable_ipv6 = 1): a tunnel without IPv6 then
+ * sends no link-local traffic (router solicitations) into it. 0, or -errno with a reason. */
+int net_link_disable_ipv6(const char *ifname, char *reason, size_t reason_len);
+
 /* Adds (or refreshes) an address on the link, e.g. the virtual IP as /32 or /128. IPv6
  * addresses are added without duplicate address detection, so they are usable at once. */
 int net_addr_add(struct net_ctx *ctx, const char *ifname, const struct net_prefix *addr,

@@ -31,6 +31,10 @@ lab_nsexec_cl grep -q "^nameserver $POOL_DNS" /etc/resolv.conf ||
 ip -n "$NS_CL" -6 route show table 29797 | grep -c '^blackhole' >/dev/null ||
 	lab_fail "no IPv6 blackhole in table 29797: $(ip -n "$NS_CL" -6 route show table 29797 | head -n 2)"
 ip -n "$NS_CL" -6 rule | grep -c 'lookup 29797' >/dev/null || lab_fail "no IPv6 rule sends traffic to table 29797"
+[ -z "$(ip -n "$NS_CL" -6 addr show dev tern7 2>/dev/null)" ] ||
+	lab_fail "tern7 has IPv6 addresses although the tunnel carries no IPv6"
+[ "$(lab_nsexec_cl cat /proc/sys/net/ipv6/conf/tern7/disable_ipv6)" = 1 ] ||
+	lab_fail "IPv6 is not turned off on tern7"
 
 tern_disconnect_check
 ip -n "$NS_CL" link show tern7 >/dev/null 2>&1 && lab_fail "tern7 is still there after disconnect"
