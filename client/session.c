@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <uv.h>
 
 #include "client/control.h"
@@ -109,7 +110,6 @@ static void ike_log_line(void *arg, int level, const char *line)
 
 static void send_dgram(struct session *s, const struct ike_datagram *d)
 {
-
 	struct iovec iov[2];
 	static const uint8_t marker[MARKER_LEN];
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 0};
@@ -171,6 +171,7 @@ static void pump(struct session *s)
 			break;
 		}
 	}
+	OPENSSL_cleanse(&ev, sizeof(ev)); /* CHILD SA keys */
 	if (s->done)
 		return;
 	uint64_t deadline = ike_deadline(s->ike);
