@@ -73,7 +73,12 @@ suppressed() {
 tidy=0
 sort -u "$out"/*.tidy 2>/dev/null | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' |
 	while IFS= read -r line; do
-		file=$(realpath -m "${line%%:*}")
+		# clang-tidy names files as the compile command does: relative to the build dir.
+		file=${line%%:*}
+		case $file in
+		/*) file=$(realpath -m "$file") ;;
+		*) file=$(realpath -m "$BUILD/$file") ;;
+		esac
 		rest=${line#*:}
 		rel=${file#"$ROOT"/}
 		checks=$(sed -n 's/.*\[\([^]]*\)\]$/\1/p' <<<"$line")
