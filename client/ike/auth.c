@@ -410,17 +410,7 @@ static int setup_child(struct ike_sa *sa, const struct ike_msg *m, char *reason,
 	}
 	if (ike_prop_accept(sa->cfg.esp_props, &chosen, false, reason, rlen))
 		return -EBADMSG;
-	for (unsigned i = 0; i < chosen.prop.n; i++) {
-		const struct prop_transform *t = &chosen.prop.t[i];
-		if (t->type == TT_ENCR) {
-			c->encr = t->id;
-			c->key_bits = t->id == ENCR_CHACHA20_POLY1305 ? 256 : t->key_bits;
-		} else if (t->type == TT_ESN) {
-			c->esn = t->id == 1;
-		}
-	}
-	c->key_len = ike_encr_keymat_len(c->encr, c->key_bits);
-	if (c->encr == ENCR_AES_CBC || !c->key_len) {
+	if (ike_child_algs(&chosen.prop, c)) {
 		snprintf(reason, rlen, "the gateway chose an ESP cipher tern's datapath lacks");
 		return -ENOTSUP;
 	}

@@ -107,8 +107,9 @@ int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offer
 			 */
 			bool complete = seen == types;
 			for (unsigned ty = TT_ENCR; ty <= TT_ESN && complete; ty++)
-				if (offers_type(&ours->p[i], (uint8_t)ty) && !(types & (1u << ty)) &&
-				    ty != TT_ESN && !(ty == TT_DH && protocol == PROTO_ESP))
+				if (offers_type(&ours->p[i], (uint8_t)ty) &&
+				    !(types & (1u << ty)) && ty != TT_ESN &&
+				    !(ty == TT_DH && protocol == PROTO_ESP))
 					complete = false;
 			if (complete) {
 				*out = c;
@@ -117,4 +118,23 @@ int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offer
 		}
 	}
 	return -ENOENT;
+}
+
+int ike_child_algs(const struct prop *p, struct ike_child *c)
+{
+	c->encr = 0;
+	c->key_bits = 0;
+	c->esn = false;
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct prop_transform *t = &p->t[i];
+		if (t->type == TT_ENCR) {
+			c->encr = t->id;
+			c->key_bits = t->id == ENCR_CHACHA20_POLY1305 ? 256 : t->key_bits;
+		} else if (t->type == TT_ESN) {
+			c->esn = t->id == 1;
+		}
+	}
+	c->key_len = ike_encr_keymat_len(c->encr, c->key_bits);
+	/* tern's datapath does the AEAD suites only. */
+	return c->encr == ENCR_AES_CBC || !c->key_len ? -ENOTSUP : 0;
 }

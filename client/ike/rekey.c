@@ -96,19 +96,7 @@ static void rekey_child(struct ike_sa *sa, const struct ike_msg *m, const struct
 		return;
 	}
 	struct ike_child next = sa->child;
-	next.encr = 0;
-	next.esn = false;
-	for (unsigned i = 0; i < c.prop.n; i++) {
-		if (c.prop.t[i].type == TT_ENCR) {
-			next.encr = c.prop.t[i].id;
-			next.key_bits =
-			    next.encr == ENCR_CHACHA20_POLY1305 ? 256 : c.prop.t[i].key_bits;
-		} else if (c.prop.t[i].type == TT_ESN) {
-			next.esn = c.prop.t[i].id == 1;
-		}
-	}
-	next.key_len = ike_encr_keymat_len(next.encr, next.key_bits);
-	if (next.encr == ENCR_AES_CBC || !next.key_len) {
+	if (ike_child_algs(&c.prop, &next)) {
 		refuse(sa, m, N_NO_PROPOSAL_CHOSEN, "ESP cipher not supported by the datapath");
 		return;
 	}

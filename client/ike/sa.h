@@ -23,7 +23,7 @@ enum {
 	DROP_LOGS_PER_SEC = 10,	    /* log lines about dropped datagrams, at most */
 	IKE_MAX_COOKIE_TRIES = 3,
 	IKE_MAX_KE_TRIES = 2,
-	INIT_ERROR_GRACE_MS = 300,    /* wait for a better IKE_SA_INIT answer than an error */
+	INIT_ERROR_GRACE_MS = 300, /* wait for a better IKE_SA_INIT answer than an error */
 	IKE_DEFAULT_MAX_MSG = 1280 - 40 - 8 - 4, /* fits an IPv6 minimum MTU with UDP + marker */
 };
 
@@ -163,6 +163,9 @@ int ike_check_payloads(struct ike_sa *sa, const struct ike_msg *m, const struct 
 int ike_prop_accept(const struct prop_list *offered, const struct ike_chosen *c, bool ike,
 		    char *reason, size_t reason_len);
 void ike_prop_list_text(const struct prop_list *l, char *out, size_t cap);
+/* The CHILD SA's cipher, key length and ESN from a chosen ESP proposal; -ENOTSUP for a
+ * cipher the datapath lacks. */
+int ike_child_algs(const struct prop *p, struct ike_child *c);
 /* Chooses one of the gateway's offers (a CREATE_CHILD_SA request) that our proposals answer.
  * any_dh: accept any DH group tern supports (PFS the user did not configure). -ENOENT if none. */
 int ike_prop_select(const struct prop_list *ours, const struct ike_chosen *offers, unsigned n,
