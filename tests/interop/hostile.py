@@ -60,7 +60,6 @@ def garbage_sk(n=80):
 def flood(a):
     snd = Sender(a.dst, a.port)
     spi_i, spi_r = a.ike_spis
-    kinds = 0
     for i in range(a.count):
         k = i % 9
         if k == 0:
@@ -86,7 +85,6 @@ def flood(a):
             snd.send(MARKER + os.urandom(random.randint(0, 27)))
         else:  # keepalive-looking and odd short datagrams
             snd.send(random.choice([b"\xff", b"\xff\xff", b"\0", b""]))
-        kinds += 1
     print(f"sent {snd.sent} datagrams")
 
 

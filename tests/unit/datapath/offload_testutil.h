@@ -87,6 +87,32 @@ static inline uint8_t ref_byte(uint32_t i)
 	return (uint8_t)(i * 7 + (i >> 8) * 13 + 1);
 }
 
+/* The IP header of a reference packet of len bytes (b zeroed by the caller): IPv4
+ * 192.0.2.1 -> 198.51.100.7 with id, DF when df, and its header checksum; or IPv6
+ * 2001:db8::1 -> 2001:db8::7. TTL/hop limit 64. */
+static inline void ref_ip(uint8_t *b, bool v6, uint8_t proto, uint16_t id, size_t len, bool df)
+{
+	if (v6) {
+		b[0] = 0x60;
+		ref_wr16(b + 4, (uint16_t)(len - 40));
+		b[6] = proto;
+		b[7] = 64;
+		inet_pton(AF_INET6, "2001:db8::1", b + 8);
+		inet_pton(AF_INET6, "2001:db8::7", b + 24);
+		return;
+	}
+	b[0] = 0x45;
+	ref_wr16(b + 2, (uint16_t)len);
+	ref_wr16(b + 4, id);
+	if (df)
+		b[6] = 0x40;
+	b[8] = 64;
+	b[9] = proto;
+	inet_pton(AF_INET, "192.0.2.1", b + 12);
+	inet_pton(AF_INET, "198.51.100.7", b + 16);
+	ref_wr16(b + 10, (uint16_t)~ref_sum(0, b, 20));
+}
+
 /* An IPv4 (or IPv6) TCP packet: 192.0.2.1:40000 -> 198.51.100.7:5001 (2001:db8::1 -> ::7),
  * header with a timestamp option (12 bytes: NOP NOP TS), stream bytes from stream_off, the
  * given flags and IPv4 id. The TCP checksum field holds the pseudo-header sum as the kernel
@@ -98,24 +124,7 @@ static inline size_t ref_tcp(uint8_t *b, bool v6, uint32_t seq, uint8_t flags, u
 	uint8_t *t = b + l4;
 
 	memset(b, 0, l4 + 32);
-	if (v6) {
-		b[0] = 0x60;
-		ref_wr16(b + 4, (uint16_t)(len - 40));
-		b[6] = 6;
-		b[7] = 64;
-		inet_pton(AF_INET6, "2001:db8::1", b + 8);
-		inet_pton(AF_INET6, "2001:db8::7", b + 24);
-	} else {
-		b[0] = 0x45;
-		ref_wr16(b + 2, (uint16_t)len);
-		ref_wr16(b + 4, id);
-		b[6] = 0x40; /* DF */
-		b[8] = 64;
-		b[9] = 6;
-		inet_pton(AF_INET, "192.0.2.1", b + 12);
-		inet_pton(AF_INET, "198.51.100.7", b + 16);
-		ref_wr16(b + 10, (uint16_t)~ref_sum(0, b, 20));
-	}
+	ref_ip(b, v6, 6, id, len, true);
 	ref_wr16(t, 40000);
 	ref_wr16(t + 2, 5001);
 	t[4] = (uint8_t)(seq >> 24);
@@ -141,23 +150,7 @@ static inline size_t ref_udp(uint8_t *b, bool v6, uint16_t id, uint32_t stream_o
 	uint8_t *u = b + l4;
 
 	memset(b, 0, l4 + 8);
-	if (v6) {
-		b[0] = 0x60;
-		ref_wr16(b + 4, (uint16_t)(len - 40));
-		b[6] = 17;
-		b[7] = 64;
-		inet_pton(AF_INET6, "2001:db8::1", b + 8);
-		inet_pton(AF_INET6, "2001:db8::7", b + 24);
-	} else {
-		b[0] = 0x45;
-		ref_wr16(b + 2, (uint16_t)len);
-		ref_wr16(b + 4, id);
-		b[8] = 64;
-		b[9] = 17;
-		inet_pton(AF_INET, "192.0.2.1", b + 12);
-		inet_pton(AF_INET, "198.51.100.7", b + 16);
-		ref_wr16(b + 10, (uint16_t)~ref_sum(0, b, 20));
-	}
+	ref_ip(b, v6, 17, id, len, false);
 	ref_wr16(u, 40000);
 	ref_wr16(u + 2, 5001);
 	ref_wr16(u + 4, (uint16_t)(len - l4));

@@ -68,25 +68,30 @@ static void echo_conn(int lfd)
 		close(c);
 }
 
+/* ip:PORT as a socket address; returns its length. */
+static socklen_t make_addr(struct sockaddr_storage *ss, int family, const char *ip)
+{
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(PORT);
+		inet_pton(AF_INET, ip, &a->sin_addr);
+		return sizeof(*a);
+	}
+	struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+	a->sin6_family = AF_INET6;
+	a->sin6_port = htons(PORT);
+	inet_pton(AF_INET6, ip, &a->sin6_addr);
+	return sizeof(*a);
+}
+
 static int listen_on(int family, const char *ip)
 {
 	struct sockaddr_storage ss = {0};
 	socklen_t len;
 	int fd = socket(family, SOCK_STREAM, 0), one = 1;
 
-	if (family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(PORT);
-		inet_pton(AF_INET, ip, &a->sin_addr);
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(PORT);
-		inet_pton(AF_INET6, ip, &a->sin6_addr);
-		len = sizeof(*a);
-	}
+	len = make_addr(&ss, family, ip);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 2) != 0)
 		return -1;
@@ -151,19 +156,7 @@ static void transfer(int family, const char *ip)
 	socklen_t len;
 	ssize_t n;
 
-	if (family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(PORT);
-		inet_pton(AF_INET, ip, &a->sin_addr);
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(PORT);
-		inet_pton(AF_INET6, ip, &a->sin6_addr);
-		len = sizeof(*a);
-	}
+	len = make_addr(&ss, family, ip);
 	s.fd = socket(family, SOCK_STREAM, 0);
 	CHECK_EQ(connect(s.fd, (struct sockaddr *)&ss, len), 0);
 	pthread_create(&t, NULL, send_main, &s);
